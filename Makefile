@@ -1,0 +1,109 @@
+# dmctl - dynamic memory for libvirt/KVM guests.
+#
+#   make                build bin/dmctl
+#   make check          unit tests and command tests (real libvirt daemon)
+#   make check SANITIZE=1   the same under ASan and UBSan
+#   make install        PREFIX=/usr/local DESTDIR=
+#   make demo           a private demo host (see README)
+
+VERSION  = 0.1.0
+PREFIX  ?= /usr/local
+BINDIR   = $(PREFIX)/bin
+MANDIR   = $(PREFIX)/share/man
+BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
+
+CC      ?= cc
+PKGS     = libvirt libxml-2.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	   -Wpointer-arith -Wformat=2 -Wundef -Wno-missing-field-initializers
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib -DDM_VERSION='"$(VERSION)"' \
+	     $(PKG_CFLAGS)
+ifeq ($(WERROR),1)
+ALL_CFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+SAN = -fsanitize=address,undefined -fno-omit-frame-pointer \
+      -fno-sanitize-recover=undefined
+ALL_CFLAGS += $(SAN)
+LDFLAGS += $(SAN)
+export ASAN_OPTIONS = detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS = print_stacktrace=1:halt_on_error=1
+endif
+
+# Objects go to a directory per build kind, so a sanitizer build never
+# mixes with a normal one.
+B = build/$(if $(filter 1,$(SANITIZE)),san,out)
+
+LIB_SRC  = $(wildcard lib/*.c)
+LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
+DMCTL_SRC = $(wildcard cmd/*.c)
+DMCTL_OBJ = $(DMCTL_SRC:cmd/%.c=$(B)/cmd/%.o)
+UNIT_SRC = $(wildcard tests/unit/test_*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all check unit cmdtest install uninstall clean lint demo format
+all: bin/dmctl
+
+bin/dmctl: $(B)/dmctl
+	@mkdir -p bin
+	cp $< $@
+
+$(B)/dmctl: $(DMCTL_OBJ) $(B)/libdm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/libdm.a: $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(B)/lib/%.o: lib/%.c lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%.c cmd/*.h lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Icmd -c -o $@ $<
+
+$(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libdm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(B)/libdm.a $(LDFLAGS) \
+		$(PKG_LIBS)
+
+# Unit tests print TAP; the command tests run the real binaries against a
+# private libvirt daemon with real guests (tests/testbed).
+unit: $(UNIT_BIN)
+	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
+
+cmdtest: bin/dmctl
+	bats $(BATSFLAGS) tests/cmd
+
+check: all unit cmdtest lint
+
+lint:
+	mandoc -Tlint -Wwarning man/*.[158]
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
+	install -m 755 bin/dmctl $(DESTDIR)$(BINDIR)/dmctl
+	install -m 644 man/dmctl.8 $(DESTDIR)$(MANDIR)/man8/dmctl.8
+	install -m 644 man/dmctl-metadata.5 \
+		$(DESTDIR)$(MANDIR)/man5/dmctl-metadata.5
+	install -m 644 completions/dmctl.bash $(DESTDIR)$(BASHCOMPDIR)/dmctl
+	install -m 644 completions/_dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/dmctl $(DESTDIR)$(MANDIR)/man8/dmctl.8 \
+		$(DESTDIR)$(MANDIR)/man5/dmctl-metadata.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl
+
+format:
+	clang-format -i lib/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
+
+clean:
+	rm -rf bin build/out build/san

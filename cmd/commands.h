@@ -1,0 +1,18 @@
+/* commands.h - the entries of dmctl's command table, one file each. */
+#ifndef DM_COMMANDS_H
+#define DM_COMMANDS_H
+
+#include "cli.h"
+
+/* The -c given before the command name, if any. */
+extern const char *dmctl_uri;
+
+/* The command table, in dmctl.c. */
+extern const struct cli_cmd *const dmctl_commands[];
+extern const size_t dmctl_ncommands;
+
+extern const struct cli_cmd cmd_set;
+extern const struct cli_cmd cmd_show;
+extern const struct cli_cmd cmd_complete;
+
+#endif

@@ -1,0 +1,201 @@
+/* set.c - "dmctl set": change the dynamic memory settings of VMs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "setconf.h"
+#include "size.h"
+#include "util.h"
+#include "virt.h"
+
+enum {
+	O_ENABLE = 1, O_DISABLE, O_STARTUP, O_MINIMUM, O_MAXIMUM, O_BUFFER,
+	O_WEIGHT, O_LIVE, O_CONFIG, O_CURRENT,
+};
+
+static const struct cli_opt opts[] = {
+	{ O_ENABLE, "enable", 0, NULL, "make the VMs dynamic", NULL },
+	{ O_DISABLE, "disable", 0, NULL, "make the VMs static", NULL },
+	{ O_STARTUP, "startup", 0, "SIZE", "memory at boot", "size" },
+	{ O_MINIMUM, "minimum", 0, "SIZE", "least the balancer leaves",
+	    "size" },
+	{ O_MAXIMUM, "maximum", 0, "SIZE", "most the VM can have", "size" },
+	{ O_BUFFER, "buffer", 0, "PCT",
+	    "spare memory as a percent of demand (5-2000)", "number" },
+	{ O_WEIGHT, "weight", 0, "N", "priority when memory is short "
+	    "(0-100)", "number" },
+	{ O_LIVE, "live", 0, NULL, "change the running VM only", NULL },
+	{ O_CONFIG, "config", 0, NULL, "change the persistent config only",
+	    NULL },
+	{ O_CURRENT, "current", 0, NULL, "change the running VM if it runs, "
+	    "else its config", NULL },
+	CLI_COMMON_OPTS,
+};
+
+static int run(const struct cli_cmd *cmd, int argc, char **argv);
+
+const struct cli_cmd cmd_set = {
+	"set", "VM...", "Change the dynamic memory settings of VMs.",
+	opts, DM_ARRAY_LEN(opts), run, "vm",
+};
+
+static int
+parse_size_opt(const struct cli_cmd *cmd, const char *name, const char *arg,
+    uint64_t *out)
+{
+	const char *why;
+
+	if (size_parse(arg, 1, out, &why) < 0)
+		return cli_usage_error(cmd, "--%s: '%s' %s", name, arg, why);
+	return 0;
+}
+
+static int
+parse_num_opt(const struct cli_cmd *cmd, const char *name, const char *arg,
+    long lo, long hi, long *out)
+{
+	const char *why;
+
+	if (number_parse(arg, lo, hi, out, &why) < 0)
+		return cli_usage_error(cmd, "--%s: '%s' is %s (%ld to %ld)",
+		    name, arg, why, lo, hi);
+	return 0;
+}
+
+/* One line per VM saying what it now is. */
+static void
+report(const struct setjob *job)
+{
+	const struct vmconf *c = job->do_config ? &job->config_new :
+	    &job->live_new;
+	char a[32], b[32], d[32];
+
+	printf("%s: %s, startup %s, minimum %s, maximum %s, buffer %ld%%, "
+	    "weight %ld (%s)\n", job->name, c->enabled ? "dynamic" : "static",
+	    size_human(c->startup, a, sizeof(a)),
+	    size_human(c->minimum, b, sizeof(b)),
+	    size_human(c->maximum, d, sizeof(d)), c->buffer, c->weight,
+	    job->do_live && job->do_config ? "live and config" :
+	    job->do_live ? "live" : "config");
+	if (job->running && job->set_memory)
+		printf("%s: startup and maximum take effect at the next boot\n",
+		    job->name);
+}
+
+static int
+run(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct vmconf_change ch;
+	const char *uri = dmctl_uri, *arg;
+	unsigned scope = 0;
+	uint64_t host_memory;
+	virConnectPtr conn;
+	virDomainPtr *doms;
+	struct setjob *jobs;
+	int c, i, n, failed = 0;
+	bool any = false;
+
+	vmconf_change_init(&ch);
+	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
+		switch (c) {
+		case O_ENABLE:
+		case O_DISABLE:
+			if (ch.enable >= 0 && ch.enable != (c == O_ENABLE))
+				return cli_usage_error(cmd, "--enable and "
+				    "--disable conflict");
+			ch.enable = c == O_ENABLE;
+			break;
+		case O_STARTUP:
+			if (parse_size_opt(cmd, "startup", arg, &ch.v.startup))
+				return EXIT_USAGE;
+			break;
+		case O_MINIMUM:
+			if (parse_size_opt(cmd, "minimum", arg, &ch.v.minimum))
+				return EXIT_USAGE;
+			break;
+		case O_MAXIMUM:
+			if (parse_size_opt(cmd, "maximum", arg, &ch.v.maximum))
+				return EXIT_USAGE;
+			break;
+		case O_BUFFER:
+			if (parse_num_opt(cmd, "buffer", arg, VMCONF_BUFFER_MIN,
+			    VMCONF_BUFFER_MAX, &ch.v.buffer))
+				return EXIT_USAGE;
+			break;
+		case O_WEIGHT:
+			if (parse_num_opt(cmd, "weight", arg, VMCONF_WEIGHT_MIN,
+			    VMCONF_WEIGHT_MAX, &ch.v.weight))
+				return EXIT_USAGE;
+			break;
+		case O_LIVE:
+			scope |= SCOPE_LIVE;
+			continue;
+		case O_CONFIG:
+			scope |= SCOPE_CONFIG;
+			continue;
+		case O_CURRENT:
+			scope |= SCOPE_CURRENT;
+			continue;
+		case OPT_CONNECT:
+			uri = arg;
+			continue;
+		case OPT_HELP:
+			cli_help(cmd, stdout);
+			return 0;
+		default:
+			return EXIT_USAGE;
+		}
+		any = true;
+	}
+	if (!any)
+		return cli_usage_error(cmd, "nothing to set (give --enable, "
+		    "--disable, --startup, --minimum, --maximum, --buffer or "
+		    "--weight)");
+	if ((scope & SCOPE_CURRENT) && (scope & (SCOPE_LIVE | SCOPE_CONFIG)))
+		return cli_usage_error(cmd, "--current conflicts with --live "
+		    "and --config");
+	if (scope == SCOPE_LIVE && (ch.v.startup || ch.v.maximum))
+		return cli_usage_error(cmd, "--startup and --maximum are boot "
+		    "settings and cannot be changed with --live alone");
+	if (optind >= argc)
+		return cli_usage_error(cmd, "no VM named");
+
+	if (!(conn = virt_open(uri, false)))
+		return 1;
+	if (virt_host_memory(conn, &host_memory) < 0) {
+		virConnectClose(conn);
+		return 1;
+	}
+	n = argc - optind;
+	doms = xcalloc((size_t)n, sizeof(*doms));
+	jobs = xcalloc((size_t)n, sizeof(*jobs));
+
+	/* Check every VM before writing to any. */
+	for (i = 0; i < n; i++) {
+		const char *name = argv[optind + i];
+
+		if (!(doms[i] = virt_lookup(conn, name)) ||
+		    setjob_prepare(&jobs[i], doms[i], name, &ch, scope,
+		    host_memory) < 0)
+			failed++;
+	}
+	if (failed) {
+		if (n > 1)
+			dm_warn("no VM was changed");
+	} else {
+		for (i = 0; i < n; i++) {
+			if (setjob_commit(&jobs[i]) < 0)
+				failed++;
+			else
+				report(&jobs[i]);
+		}
+	}
+	for (i = 0; i < n; i++)
+		if (doms[i])
+			virDomainFree(doms[i]);
+	free(doms);
+	free(jobs);
+	virConnectClose(conn);
+	return failed ? 1 : 0;
+}

@@ -1,0 +1,106 @@
+/* cli.c - getopt tables and help text built from the option tables. */
+#include "cli.h"
+
+#include <getopt.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "util.h"
+
+#define MAX_OPTS 32
+
+int
+cli_next(const struct cli_cmd *cmd, int argc, char **argv, const char **arg)
+{
+	static const struct cli_cmd *built;
+	static struct option longs[MAX_OPTS + 1];
+	static char shorts[MAX_OPTS * 2 + 3];
+	size_t i;
+	int c;
+
+	if (built != cmd) {
+		char *p = shorts;
+
+		*p++ = ':';	/* report a missing argument as ':' */
+		memset(longs, 0, sizeof(longs));
+		for (i = 0; i < cmd->nopts && i < MAX_OPTS; i++) {
+			const struct cli_opt *o = &cmd->opts[i];
+
+			longs[i].name = o->lng;
+			longs[i].has_arg = o->arg ? required_argument :
+			    no_argument;
+			longs[i].val = o->id;
+			if (o->shrt) {
+				*p++ = o->shrt;
+				if (o->arg)
+					*p++ = ':';
+			}
+		}
+		*p = '\0';
+		built = cmd;
+		optind = 0;	/* glibc: start a fresh scan */
+	}
+	opterr = 0;
+	c = getopt_long(argc, argv, shorts, longs, NULL);
+	*arg = optarg;
+	if (c == -1) {
+		built = NULL;	/* parse afresh next time */
+		return CLI_END;
+	}
+	if (c == '?' || c == ':') {
+		const char *what = argv[optind - 1];
+
+		built = NULL;
+		if (c == ':')
+			return cli_usage_error(cmd, "option '%s' needs an "
+			    "argument", what), CLI_ERROR;
+		if (optopt && optopt < 256)
+			return cli_usage_error(cmd, "unknown option '-%c'",
+			    optopt), CLI_ERROR;
+		return cli_usage_error(cmd, "unknown option '%s'", what),
+		    CLI_ERROR;
+	}
+	for (i = 0; i < cmd->nopts; i++)
+		if (cmd->opts[i].shrt && cmd->opts[i].shrt == c)
+			return cmd->opts[i].id;
+	return c;
+}
+
+void
+cli_help(const struct cli_cmd *cmd, FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: %s %s [options]%s%s\n\n%s\n\noptions:\n",
+	    dm_progname, cmd->name, cmd->args ? " " : "",
+	    cmd->args ? cmd->args : "", cmd->summary);
+	for (i = 0; i < cmd->nopts; i++) {
+		const struct cli_opt *o = &cmd->opts[i];
+		char left[64];
+
+		if (o->shrt)
+			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->shrt,
+			    o->lng, o->arg ? " " : "", o->arg ? o->arg : "");
+		else
+			snprintf(left, sizeof(left), "    --%s%s%s", o->lng,
+			    o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-24s %s\n", left, o->help);
+	}
+}
+
+int
+cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fprintf(stderr, "%s: ", dm_progname);
+	if (cmd)
+		fprintf(stderr, "%s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry '%s%s%s -h' for more information.\n",
+	    dm_progname, cmd ? " " : "", cmd ? cmd->name : "");
+	return EXIT_USAGE;
+}

@@ -1,0 +1,334 @@
+/* fields.c - the column tables and the one emitter for text and JSON. */
+#include "fields.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "size.h"
+#include "util.h"
+#include "virt.h"
+
+static void
+set_size(struct value *v, bool known, uint64_t bytes)
+{
+	v->kind = known ? VAL_SIZE : VAL_NULL;
+	v->size = bytes;
+}
+
+static void
+set_int(struct value *v, bool known, long long i)
+{
+	v->kind = known ? VAL_INT : VAL_NULL;
+	v->i = i;
+}
+
+static void
+get_name(const struct vm *vm, struct value *v)
+{
+	v->kind = VAL_STR;
+	v->s = vm->name;
+}
+
+static void
+get_uuid(const struct vm *vm, struct value *v)
+{
+	v->kind = VAL_STR;
+	v->s = vm->uuid;
+}
+
+static void
+get_state(const struct vm *vm, struct value *v)
+{
+	v->kind = VAL_STR;
+	v->s = virt_state_name(vm->state);
+}
+
+static void
+get_mode(const struct vm *vm, struct value *v)
+{
+	/* Invalid settings are neither mode: the balancer leaves them. */
+	v->kind = vm->conf_found < 0 ? VAL_NULL : VAL_BOOL;
+	v->b = vm_dynamic(vm);
+}
+
+static void
+get_startup(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->conf_found > 0, vm->conf.startup);
+}
+
+static void
+get_minimum(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->conf_found > 0, vm->conf.minimum);
+}
+
+static void
+get_maximum(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->conf_found > 0, vm->conf.maximum);
+}
+
+static void
+get_buffer(const struct vm *vm, struct value *v)
+{
+	set_int(v, vm->conf_found > 0, vm->conf.buffer);
+}
+
+static void
+get_weight(const struct vm *vm, struct value *v)
+{
+	set_int(v, vm->conf_found > 0, vm->conf.weight);
+}
+
+static void
+get_assigned(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->active && vm->assigned, vm->assigned);
+}
+
+static void
+get_demand(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->has_demand, vm->demand);
+}
+
+static void
+get_pressure(const struct vm *vm, struct value *v)
+{
+	set_int(v, vm->has_demand && vm->assigned,
+	    vm->assigned ? (long long)((vm->demand * 100 + vm->assigned / 2) /
+	    vm->assigned) : 0);
+}
+
+static void
+get_status(const struct vm *vm, struct value *v)
+{
+	v->kind = VAL_STR;
+	v->s = vm_status_name(vm->status);
+}
+
+const struct column vm_columns[COL_COUNT] = {
+	[COL_NAME] = { "NAME", "name", true, NULL, NULL, NULL, NULL, get_name },
+	[COL_UUID] = { "UUID", "uuid", true, NULL, NULL, NULL, NULL, get_uuid },
+	[COL_STATE] = { "STATE", "state", true, NULL, NULL, NULL, NULL,
+	    get_state },
+	[COL_MODE] = { "MODE", "dynamic", true, NULL, "dynamic", "static",
+	    "invalid", get_mode },
+	[COL_STARTUP] = { "STARTUP", "startup", false, NULL, NULL, NULL, NULL,
+	    get_startup },
+	[COL_MINIMUM] = { "MIN", "minimum", false, NULL, NULL, NULL, NULL,
+	    get_minimum },
+	[COL_MAXIMUM] = { "MAX", "maximum", false, NULL, NULL, NULL, NULL,
+	    get_maximum },
+	[COL_BUFFER] = { "BUFFER", "buffer", false, "%", NULL, NULL, NULL,
+	    get_buffer },
+	[COL_WEIGHT] = { "WEIGHT", "weight", false, NULL, NULL, NULL, NULL,
+	    get_weight },
+	[COL_ASSIGNED] = { "ASSIGNED", "assigned", false, NULL, NULL, NULL,
+	    NULL, get_assigned },
+	[COL_DEMAND] = { "DEMAND", "demand", false, NULL, NULL, NULL, NULL,
+	    get_demand },
+	[COL_PRESSURE] = { "PRESSURE", "pressure", false, "%", NULL, NULL,
+	    NULL, get_pressure },
+	[COL_STATUS] = { "STATUS", "status", true, NULL, NULL, NULL, NULL,
+	    get_status },
+};
+
+#define HOST_SIZE_GETTER(fn, member)                                         \
+	static void fn(const struct host *h, struct value *v)                \
+	{                                                                    \
+		set_size(v, true, h->member);                                \
+	}
+HOST_SIZE_GETTER(host_total, total)
+HOST_SIZE_GETTER(host_reserve, reserve)
+HOST_SIZE_GETTER(host_static, statics)
+HOST_SIZE_GETTER(host_overhead, overhead)
+HOST_SIZE_GETTER(host_pool, pool)
+HOST_SIZE_GETTER(host_assigned, assigned)
+
+static void
+host_free(const struct host *h, struct value *v)
+{
+	/* Free can be negative when VMs were grown by hand past the pool;
+	 * show that honestly rather than as zero. */
+	set_int(v, true, h->free);
+	if (h->free >= 0)
+		set_size(v, true, (uint64_t)h->free);
+}
+
+static void
+host_ndynamic(const struct host *h, struct value *v)
+{
+	set_int(v, true, h->ndynamic);
+}
+
+static void
+host_nstatic(const struct host *h, struct value *v)
+{
+	set_int(v, true, h->nstatic);
+}
+
+const struct host_field host_fields[HOST_COUNT] = {
+	[HOST_TOTAL] = { "total", "total", host_total },
+	[HOST_RESERVE] = { "reserve", "reserve", host_reserve },
+	[HOST_STATIC] = { "static", "static", host_static },
+	[HOST_OVERHEAD] = { "overhead", "overhead", host_overhead },
+	[HOST_POOL] = { "pool", "pool", host_pool },
+	[HOST_ASSIGNED] = { "assigned", "assigned", host_assigned },
+	[HOST_FREE] = { "free", "free", host_free },
+	[HOST_NDYNAMIC] = { "dynamic VMs", "dynamic_vms", host_ndynamic },
+	[HOST_NSTATIC] = { "static VMs", "static_vms", host_nstatic },
+};
+
+char *
+value_text(const struct value *v, const char *suffix, const char *yes,
+    const char *no, const char *null_text, char *buf, size_t len)
+{
+	switch (v->kind) {
+	case VAL_STR:
+		snprintf(buf, len, "%s", v->s);
+		break;
+	case VAL_SIZE:
+		size_human(v->size, buf, len);
+		break;
+	case VAL_INT:
+		if (v->i < 0 && !suffix) {
+			/* Only a negative host free gets here. */
+			size_human((uint64_t)-v->i, buf + 1, len - 1);
+			buf[0] = '-';
+		} else
+			snprintf(buf, len, "%lld%s", v->i, suffix ? suffix : "");
+		break;
+	case VAL_BOOL:
+		snprintf(buf, len, "%s", v->b ? (yes ? yes : "yes") :
+		    (no ? no : "no"));
+		break;
+	default:
+		snprintf(buf, len, "%s", null_text ? null_text : "-");
+		break;
+	}
+	return buf;
+}
+
+void
+value_json(struct json *j, const char *key, const struct value *v)
+{
+	switch (v->kind) {
+	case VAL_STR:
+		json_str(j, key, v->s);
+		break;
+	case VAL_SIZE:
+		json_uint(j, key, (unsigned long long)v->size);
+		break;
+	case VAL_INT:
+		json_int(j, key, v->i);
+		break;
+	case VAL_BOOL:
+		json_bool(j, key, v->b);
+		break;
+	default:
+		json_null(j, key);
+		break;
+	}
+}
+
+static void
+print_host_line(FILE *f, const struct host *h)
+{
+	static const enum host_id shown[] = {
+		HOST_TOTAL, HOST_RESERVE, HOST_STATIC, HOST_POOL,
+		HOST_ASSIGNED, HOST_FREE,
+	};
+	struct value v;
+	char buf[32];
+	size_t i;
+
+	fputs("Host:", f);
+	for (i = 0; i < DM_ARRAY_LEN(shown); i++) {
+		memset(&v, 0, sizeof(v));
+		host_fields[shown[i]].get(h, &v);
+		fprintf(f, "%s %s %s", i ? "," : "", host_fields[shown[i]].title,
+		    value_text(&v, NULL, NULL, NULL, NULL, buf, sizeof(buf)));
+	}
+	fprintf(f, " (%u dynamic, %u static VMs)\n\n", h->ndynamic, h->nstatic);
+}
+
+void
+fields_print_table(FILE *f, const struct snapshot *s, const enum col_id *cols,
+    size_t ncols)
+{
+	char **cells = xcalloc((s->n + 1) * ncols, sizeof(*cells));
+	size_t *width = xcalloc(ncols, sizeof(*width));
+	size_t r, c;
+
+	print_host_line(f, &s->host);
+	for (c = 0; c < ncols; c++) {
+		cells[c] = xstrdup(vm_columns[cols[c]].title);
+		width[c] = strlen(cells[c]);
+	}
+	for (r = 0; r < s->n; r++) {
+		for (c = 0; c < ncols; c++) {
+			const struct column *col = &vm_columns[cols[c]];
+			struct value v;
+			char buf[256];
+			size_t w;
+
+			memset(&v, 0, sizeof(v));
+			col->get(&s->vms[r], &v);
+			value_text(&v, col->suffix, col->yes, col->no,
+			    col->null_text, buf, sizeof(buf));
+			cells[(r + 1) * ncols + c] = xstrdup(buf);
+			if ((w = strlen(buf)) > width[c])
+				width[c] = w;
+		}
+	}
+	for (r = 0; r <= s->n; r++) {
+		for (c = 0; c < ncols; c++) {
+			const char *cell = cells[r * ncols + c];
+			int w = (int)width[c];
+
+			if (c + 1 == ncols && vm_columns[cols[c]].left)
+				fprintf(f, "%s%s", c ? "  " : "", cell);
+			else
+				fprintf(f, "%s%*s", c ? "  " : "",
+				    vm_columns[cols[c]].left ? -w : w, cell);
+			free(cells[r * ncols + c]);
+		}
+		fputc('\n', f);
+	}
+	free(cells);
+	free(width);
+}
+
+void
+fields_print_json(FILE *f, const struct snapshot *s, const enum col_id *cols,
+    size_t ncols)
+{
+	struct json j;
+	struct value v;
+	size_t i, c;
+
+	json_init(&j, f);
+	json_obj_begin(&j, NULL);
+	json_obj_begin(&j, "host");
+	for (i = 0; i < HOST_COUNT; i++) {
+		memset(&v, 0, sizeof(v));
+		host_fields[i].get(&s->host, &v);
+		value_json(&j, host_fields[i].key, &v);
+	}
+	json_obj_end(&j);
+	json_arr_begin(&j, "vms");
+	for (i = 0; i < s->n; i++) {
+		json_obj_begin(&j, NULL);
+		for (c = 0; c < ncols; c++) {
+			memset(&v, 0, sizeof(v));
+			vm_columns[cols[c]].get(&s->vms[i], &v);
+			value_json(&j, vm_columns[cols[c]].key, &v);
+		}
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_end(&j);
+}

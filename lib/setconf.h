@@ -1,0 +1,44 @@
+/*
+ * setconf.h - "dmctl set" as two phases: prepare every VM (read, merge,
+ * check, nothing written), then commit each. A failure in the first phase
+ * means no VM is changed.
+ */
+#ifndef DM_SETCONF_H
+#define DM_SETCONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <libvirt/libvirt.h>
+
+#include "vmconf.h"
+
+/* Which copies to change, with virsh's meaning; 0 is our default. */
+enum {
+	SCOPE_LIVE = 1,
+	SCOPE_CONFIG = 2,
+	SCOPE_CURRENT = 4,
+};
+
+struct setjob {
+	virDomainPtr dom;
+	const char *name;	/* as the user typed it */
+	bool running;
+	bool do_live, do_config;
+	bool set_memory;	/* startup or maximum change the boot size */
+	int live_found;		/* were there live settings before */
+	struct vmconf live_old, live_new, config_new;
+};
+
+/*
+ * Work out what setting ch on dom means and check it; report any problem
+ * naming the VM and the field, and return -1. Writes nothing.
+ */
+int setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
+    const struct vmconf_change *ch, unsigned scope, uint64_t host_memory);
+
+/* Write a prepared job: live first, then config; if the config cannot be
+ * written the live settings are put back. Reports and returns -1. */
+int setjob_commit(struct setjob *job);
+
+#endif

@@ -1,0 +1,29 @@
+/* util.h - memory helpers and the one way dmctl reports errors. */
+#ifndef DM_UTIL_H
+#define DM_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define DM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Name printed before every message; set once by main(). */
+extern const char *dm_progname;
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Print "progname: message" on stderr and return -1, so that callers can
+ * write "return dm_error(...)" and let their own caller decide what to do.
+ */
+int dm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void dm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Flush stdout and report a write error (full disk, closed pipe) once. */
+int dm_close_stdout(void);
+
+#endif

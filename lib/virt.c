@@ -1,0 +1,250 @@
+/* virt.c - connecting to libvirt and keeping settings in domain metadata. */
+#include "virt.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/virterror.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "size.h"
+#include "util.h"
+
+/* libvirt would print every error to stderr by default; we report the
+ * ones that matter ourselves, with the VM's name in front. */
+static void
+quiet_error(void *opaque, virErrorPtr e)
+{
+	(void)opaque;
+	(void)e;
+}
+
+virConnectPtr
+virt_open(const char *uri, bool readonly)
+{
+	virConnectPtr conn;
+
+	virSetErrorFunc(NULL, quiet_error);
+	if (virInitialize() < 0) {
+		dm_error("cannot initialize libvirt: %s", virt_errmsg());
+		return NULL;
+	}
+	conn = readonly ? virConnectOpenReadOnly(uri) : virConnectOpen(uri);
+	if (!conn)
+		dm_error("cannot connect to '%s': %s",
+		    uri ? uri : (getenv("LIBVIRT_DEFAULT_URI") ?
+		    getenv("LIBVIRT_DEFAULT_URI") : "default hypervisor"),
+		    virt_errmsg());
+	return conn;
+}
+
+const char *
+virt_errmsg(void)
+{
+	const char *m = virGetLastErrorMessage();
+
+	return m ? m : "unknown error";
+}
+
+int
+virt_errcode(void)
+{
+	return virGetLastErrorCode();
+}
+
+virDomainPtr
+virt_lookup(virConnectPtr conn, const char *what)
+{
+	virDomainPtr dom = NULL;
+	char *end;
+	long id;
+
+	id = strtol(what, &end, 10);
+	if (*what && *end == '\0' && id >= 0 && id <= INT32_MAX)
+		dom = virDomainLookupByID(conn, (int)id);
+	if (!dom && strlen(what) == VIR_UUID_STRING_BUFLEN - 1)
+		dom = virDomainLookupByUUIDString(conn, what);
+	if (!dom)
+		dom = virDomainLookupByName(conn, what);
+	if (!dom)
+		dm_error("VM '%s': %s", what,
+		    virt_errcode() == VIR_ERR_NO_DOMAIN ? "no such VM" :
+		    virt_errmsg());
+	return dom;
+}
+
+int
+virt_host_memory(virConnectPtr conn, uint64_t *bytes)
+{
+	virNodeInfo info;
+
+	if (virNodeGetInfo(conn, &info) < 0)
+		return dm_error("cannot read host memory: %s", virt_errmsg());
+	*bytes = (uint64_t)info.memory * KIB;
+	return 0;
+}
+
+int
+virt_conf_get(virDomainPtr dom, unsigned int which, struct vmconf *c,
+    char *err, size_t errlen)
+{
+	char *xml;
+	int rc;
+
+	vmconf_init(c);
+	xml = virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, VMCONF_NS,
+	    which);
+	if (!xml) {
+		if (virt_errcode() == VIR_ERR_NO_DOMAIN_METADATA)
+			return 0;
+		snprintf(err, errlen, "cannot read settings: %s",
+		    virt_errmsg());
+		return -1;
+	}
+	rc = vmconf_parse(xml, c, err, errlen);
+	free(xml);
+	return rc < 0 ? -1 : 1;
+}
+
+int
+virt_conf_set_live(virDomainPtr dom, const struct vmconf *c, char *err,
+    size_t errlen)
+{
+	char *xml = c ? vmconf_format(c, false) : NULL;
+	int rc;
+
+	rc = virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, xml,
+	    VMCONF_PREFIX, VMCONF_NS, VIR_DOMAIN_AFFECT_LIVE);
+	free(xml);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot set live settings: %s",
+		    virt_errmsg());
+	return rc;
+}
+
+static xmlNodePtr
+child(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr k;
+
+	for (k = parent->children; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE && !k->ns &&
+		    strcmp((const char *)k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+/* Set <name unit='KiB'>value</name> under the domain root; libvirt puts
+ * a new element in its usual place when it formats the definition. */
+static void
+set_kib(xmlNodePtr root, const char *name, uint64_t bytes)
+{
+	char buf[32];
+	xmlNodePtr n = child(root, name);
+
+	snprintf(buf, sizeof(buf), "%llu",
+	    (unsigned long long)((bytes + KIB - 1) / KIB));
+	if (!n)
+		n = xmlNewChild(root, NULL, BAD_CAST name, NULL);
+	xmlNodeSetContent(n, BAD_CAST buf);
+	xmlSetProp(n, BAD_CAST "unit", BAD_CAST "KiB");
+}
+
+/* Put the settings element into <metadata>, replacing ours if present. */
+static int
+put_metadata(xmlNodePtr root, const struct vmconf *c)
+{
+	xmlNodePtr md = child(root, "metadata"), k, next, node = NULL;
+	char *text = vmconf_format(c, true);
+	int rc;
+
+	rc = xmlParseInNodeContext(root, text, (int)strlen(text), 0, &node);
+	free(text);
+	if (rc != XML_ERR_OK || !node)
+		return -1;
+	if (!md)
+		md = xmlNewChild(root, NULL, BAD_CAST "metadata", NULL);
+	for (k = md->children; k; k = next) {
+		next = k->next;
+		if (k->type == XML_ELEMENT_NODE && k->ns && k->ns->href &&
+		    strcmp((const char *)k->ns->href, VMCONF_NS) == 0) {
+			xmlUnlinkNode(k);
+			xmlFreeNode(k);
+		}
+	}
+	xmlAddChild(md, node);
+	return 0;
+}
+
+int
+virt_conf_set_config(virDomainPtr dom, const struct vmconf *c,
+    bool set_memory, char *err, size_t errlen)
+{
+	xmlDocPtr doc = NULL;
+	xmlNodePtr root;
+	xmlChar *out = NULL;
+	char *xml;
+	int len, rc = -1;
+	virDomainPtr def;
+
+	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
+	    VIR_DOMAIN_XML_SECURE);
+	if (!xml) {
+		snprintf(err, errlen, "cannot read definition: %s",
+		    virt_errmsg());
+		return -1;
+	}
+	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(xml);
+	if (!doc || !(root = xmlDocGetRootElement(doc))) {
+		snprintf(err, errlen, "cannot parse definition");
+		goto out;
+	}
+	if (set_memory) {
+		set_kib(root, "memory", c->maximum);
+		set_kib(root, "currentMemory", c->startup);
+	}
+	if (put_metadata(root, c) < 0) {
+		snprintf(err, errlen, "cannot build settings element");
+		goto out;
+	}
+	xmlDocDumpMemory(doc, &out, &len);
+	def = virDomainDefineXML(virDomainGetConnect(dom), (const char *)out);
+	if (!def) {
+		snprintf(err, errlen, "cannot save definition: %s",
+		    virt_errmsg());
+		goto out;
+	}
+	virDomainFree(def);
+	rc = 0;
+out:
+	xmlFree(out);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+const char *
+virt_state_name(int state)
+{
+	switch (state) {
+	case VIR_DOMAIN_RUNNING:
+		return "running";
+	case VIR_DOMAIN_BLOCKED:
+		return "idle";
+	case VIR_DOMAIN_PAUSED:
+		return "paused";
+	case VIR_DOMAIN_SHUTDOWN:
+		return "in shutdown";
+	case VIR_DOMAIN_SHUTOFF:
+		return "shut off";
+	case VIR_DOMAIN_CRASHED:
+		return "crashed";
+	case VIR_DOMAIN_PMSUSPENDED:
+		return "pmsuspended";
+	default:
+		return "no state";
+	}
+}

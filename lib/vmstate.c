@@ -1,0 +1,334 @@
+/* vmstate.c - read every VM's settings and balloon stats in one pass. */
+#include "vmstate.h"
+
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libvirt/virterror.h>
+
+#include "size.h"
+#include "util.h"
+#include "virt.h"
+
+void
+hostconf_default(struct hostconf *hc)
+{
+	hc->reserve = GIB;
+	hc->reserve_percent = 5;
+	hc->overhead = 64 * MIB;
+}
+
+static void
+balloon_init(struct balloon *b)
+{
+	b->actual = b->maximum = b->usable = b->unused = -1;
+	b->disk_caches = b->available = b->last_update = -1;
+}
+
+bool
+vm_demand(const struct balloon *b, uint64_t *demand)
+{
+	long long d;
+
+	if (b->actual < 0)
+		return false;
+	if (b->usable >= 0)
+		d = b->actual - b->usable;
+	else if (b->unused >= 0 && b->disk_caches >= 0)
+		d = b->actual - b->unused - b->disk_caches;
+	else
+		return false;
+	*demand = d > 0 ? (uint64_t)d * KIB : 0;
+	return true;
+}
+
+enum vm_status
+vm_status_of(uint64_t assigned, uint64_t demand, long buffer)
+{
+	/* Buffer is a percent of demand; round the want up so that OK
+	 * really means the whole buffer is there. */
+	uint64_t want = demand + (demand * (uint64_t)buffer + 99) / 100;
+
+	if (assigned < demand)
+		return VM_STATUS_WARNING;
+	return assigned >= want ? VM_STATUS_OK : VM_STATUS_LOW;
+}
+
+bool
+vm_dynamic(const struct vm *vm)
+{
+	return vm->conf_found == 1 && vm->conf.enabled;
+}
+
+const char *
+vm_status_name(enum vm_status st)
+{
+	static const char *const names[] = {
+		[VM_STATUS_NONE] = "none",
+		[VM_STATUS_UNKNOWN] = "unknown",
+		[VM_STATUS_OK] = "OK",
+		[VM_STATUS_LOW] = "Low",
+		[VM_STATUS_WARNING] = "Warning",
+	};
+
+	return names[st];
+}
+
+/* Copy the balloon figures of a libvirt memory stats array. */
+static void
+balloon_from_memstats(struct balloon *b, const virDomainMemoryStatStruct *st,
+    int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++) {
+		long long v = (long long)st[i].val;
+
+		switch (st[i].tag) {
+		case VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON:
+			b->actual = v;
+			break;
+		case VIR_DOMAIN_MEMORY_STAT_USABLE:
+			b->usable = v;
+			break;
+		case VIR_DOMAIN_MEMORY_STAT_UNUSED:
+			b->unused = v;
+			break;
+		case VIR_DOMAIN_MEMORY_STAT_DISK_CACHES:
+			b->disk_caches = v;
+			break;
+		case VIR_DOMAIN_MEMORY_STAT_AVAILABLE:
+			b->available = v;
+			break;
+		case VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE:
+			b->last_update = v;
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+balloon_from_params(struct balloon *b, const virTypedParameter *p, int n)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} map[] = {
+		{ "balloon.current", offsetof(struct balloon, actual) },
+		{ "balloon.maximum", offsetof(struct balloon, maximum) },
+		{ "balloon.usable", offsetof(struct balloon, usable) },
+		{ "balloon.unused", offsetof(struct balloon, unused) },
+		{ "balloon.disk_caches", offsetof(struct balloon, disk_caches) },
+		{ "balloon.available", offsetof(struct balloon, available) },
+		{ "balloon.last-update", offsetof(struct balloon, last_update) },
+	};
+	int i;
+	size_t j;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < DM_ARRAY_LEN(map); j++) {
+			if (strcmp(p[i].field, map[j].name) != 0)
+				continue;
+			if (p[i].type == VIR_TYPED_PARAM_ULLONG)
+				*(long long *)((char *)b + map[j].off) =
+				    (long long)p[i].value.ul;
+			else if (p[i].type == VIR_TYPED_PARAM_LLONG)
+				*(long long *)((char *)b + map[j].off) =
+				    p[i].value.l;
+		}
+	}
+}
+
+/* Fill one VM from its domain handle; params may be NULL (no bulk). */
+static void
+vm_read(struct vm *vm, virDomainPtr dom, const virTypedParameter *params,
+    int nparams)
+{
+	char err[512];
+	virDomainInfo info;
+	int i, have_state = 0;
+
+	vm->name = xstrdup(virDomainGetName(dom));
+	if (virDomainGetUUIDString(dom, vm->uuid) < 0)
+		vm->uuid[0] = '\0';
+	balloon_init(&vm->balloon);
+	for (i = 0; i < nparams; i++) {
+		if (strcmp(params[i].field, "state.state") == 0 &&
+		    params[i].type == VIR_TYPED_PARAM_INT) {
+			vm->state = params[i].value.i;
+			have_state = 1;
+		}
+	}
+	balloon_from_params(&vm->balloon, params, nparams);
+	if (!have_state || vm->balloon.actual < 0 ||
+	    vm->balloon.maximum < 0) {
+		if (virDomainGetInfo(dom, &info) == 0) {
+			vm->state = info.state;
+			vm->balloon.actual = (long long)info.memory;
+			vm->balloon.maximum = (long long)info.maxMem;
+		}
+	}
+	vm->active = vm->state != VIR_DOMAIN_SHUTOFF &&
+	    vm->state != VIR_DOMAIN_NOSTATE;
+	/* Drivers without the bulk balloon group (the test driver) still
+	 * answer the per-domain call. */
+	if (vm->active && vm->balloon.usable < 0 && vm->balloon.unused < 0) {
+		virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
+		int n = virDomainMemoryStats(dom, st,
+		    VIR_DOMAIN_MEMORY_STAT_NR, 0);
+
+		if (n > 0)
+			balloon_from_memstats(&vm->balloon, st, n);
+	}
+	if (vm->balloon.maximum > 0)
+		vm->memory = (uint64_t)vm->balloon.maximum * KIB;
+	if (vm->active && vm->balloon.actual > 0)
+		vm->assigned = (uint64_t)vm->balloon.actual * KIB;
+
+	vm->conf_found = virt_conf_get(dom, VIR_DOMAIN_AFFECT_CURRENT,
+	    &vm->conf, err, sizeof(err));
+	if (vm->conf_found < 0)
+		vm->conf_error = xstrdup(err);
+	else if (vm->conf_found > 0)
+		vmconf_fill(&vm->conf, vm->balloon.actual > 0 ?
+		    (uint64_t)vm->balloon.actual * KIB : vm->memory, vm->memory);
+}
+
+static int
+vm_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct vm *)a)->name,
+	    ((const struct vm *)b)->name);
+}
+
+static int
+take_bulk(virConnectPtr conn, virDomainPtr *doms, size_t n,
+    struct snapshot *s)
+{
+	virDomainStatsRecordPtr *recs = NULL;
+	unsigned int groups = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_BALLOON;
+	int nrec, i;
+
+	if (n) {
+		virDomainPtr *list = xcalloc(n + 1, sizeof(*list));
+
+		memcpy(list, doms, n * sizeof(*list));
+		nrec = virDomainListGetStats(list, groups, &recs, 0);
+		free(list);
+	} else
+		nrec = virConnectGetAllDomainStats(conn, groups, &recs, 0);
+	if (nrec < 0)
+		return -1;
+	s->vms = xcalloc((size_t)nrec, sizeof(*s->vms));
+	for (i = 0; i < nrec; i++)
+		vm_read(&s->vms[i], recs[i]->dom, recs[i]->params,
+		    recs[i]->nparams);
+	s->n = (size_t)nrec;
+	s->bulk = true;
+	virDomainStatsRecordListFree(recs);
+	return 0;
+}
+
+static int
+take_each(virConnectPtr conn, virDomainPtr *doms, size_t n,
+    struct snapshot *s)
+{
+	virDomainPtr *all = NULL;
+	size_t i;
+	int nall = 0;
+
+	if (!n) {
+		nall = virConnectListAllDomains(conn, &all, 0);
+		if (nall < 0)
+			return dm_error("cannot list VMs: %s", virt_errmsg());
+		doms = all;
+		n = (size_t)nall;
+	}
+	s->vms = xcalloc(n, sizeof(*s->vms));
+	for (i = 0; i < n; i++)
+		vm_read(&s->vms[i], doms[i], NULL, 0);
+	s->n = n;
+	for (i = 0; i < (size_t)nall; i++)
+		virDomainFree(all[i]);
+	free(all);
+	return 0;
+}
+
+int
+snapshot_take(virConnectPtr conn, virDomainPtr *doms, size_t n,
+    const struct hostconf *hc, struct snapshot *s)
+{
+	uint64_t total;
+
+	memset(s, 0, sizeof(*s));
+	if (virt_host_memory(conn, &total) < 0)
+		return -1;
+	s->taken = time(NULL);
+	if (take_bulk(conn, doms, n, s) < 0) {
+		if (virt_errcode() != VIR_ERR_NO_SUPPORT)
+			return dm_error("cannot read VM statistics: %s",
+			    virt_errmsg());
+		if (take_each(conn, doms, n, s) < 0)
+			return -1;
+	}
+	qsort(s->vms, s->n, sizeof(*s->vms), vm_cmp);
+	snapshot_compute(s, total, hc);
+	return 0;
+}
+
+void
+snapshot_compute(struct snapshot *s, uint64_t host_total,
+    const struct hostconf *hc)
+{
+	struct host *h = &s->host;
+	uint64_t pct, used;
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	h->total = host_total;
+	pct = host_total / 100 * hc->reserve_percent;
+	h->reserve = hc->reserve > pct ? hc->reserve : pct;
+	for (i = 0; i < s->n; i++) {
+		struct vm *vm = &s->vms[i];
+		bool fresh;
+
+		vm->status = VM_STATUS_NONE;
+		fresh = vm->balloon.last_update < 0 ||
+		    s->taken - vm->balloon.last_update <= VMSTATE_STALE_SECONDS;
+		vm->has_demand = vm->active && fresh &&
+		    vm_demand(&vm->balloon, &vm->demand);
+		if (vm_dynamic(vm))
+			h->ndynamic++;
+		else
+			h->nstatic++;
+		if (!vm->active)
+			continue;
+		h->overhead += hc->overhead;
+		if (vm_dynamic(vm)) {
+			h->assigned += vm->assigned;
+			vm->status = vm->has_demand ? vm_status_of(vm->assigned,
+			    vm->demand, vm->conf.buffer) : VM_STATUS_UNKNOWN;
+		} else
+			h->statics += vm->assigned;
+	}
+	used = h->reserve + h->statics + h->overhead;
+	h->pool = host_total > used ? host_total - used : 0;
+	h->free = (int64_t)h->pool - (int64_t)h->assigned;
+}
+
+void
+snapshot_free(struct snapshot *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		free(s->vms[i].name);
+		free(s->vms[i].conf_error);
+	}
+	free(s->vms);
+	memset(s, 0, sizeof(*s));
+}

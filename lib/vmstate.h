@@ -1,0 +1,111 @@
+/*
+ * vmstate.h - one consistent look at the host and every VM: settings,
+ * assigned memory and the guest's demand, gathered with as few libvirt
+ * calls as the driver allows.
+ */
+#ifndef DM_VMSTATE_H
+#define DM_VMSTATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+
+#include "vmconf.h"
+
+/* Guest stats older than this many seconds are stale. */
+#define VMSTATE_STALE_SECONDS 30
+
+enum vm_status {
+	VM_STATUS_NONE,		/* static, or not running */
+	VM_STATUS_UNKNOWN,	/* no fresh guest stats */
+	VM_STATUS_OK,		/* demand and the full buffer are assigned */
+	VM_STATUS_LOW,		/* demand is covered, the buffer is not */
+	VM_STATUS_WARNING,	/* assigned is below demand */
+};
+
+/* The raw balloon figures, in KiB as libvirt gives them; -1 if absent. */
+struct balloon {
+	long long actual;
+	long long maximum;
+	long long usable;
+	long long unused;
+	long long disk_caches;
+	long long available;
+	long long last_update;
+};
+
+struct vm {
+	char *name;
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	int state;			/* virDomainState */
+	bool active;
+	bool persistent;
+	int conf_found;			/* 1 valid, 0 none, -1 invalid */
+	char *conf_error;		/* why the settings are invalid */
+	struct vmconf conf;
+	struct balloon balloon;
+	uint64_t memory;		/* <memory>: the ceiling, bytes */
+	uint64_t assigned;		/* balloon actual, bytes; 0 if off */
+	bool has_demand;		/* fresh guest stats gave a demand */
+	uint64_t demand;		/* bytes */
+	enum vm_status status;
+};
+
+/* Host figures, in bytes. free may be negative if someone overcommitted. */
+struct host {
+	uint64_t total;
+	uint64_t reserve;
+	uint64_t statics;		/* running static VMs */
+	uint64_t overhead;		/* per running VM, all VMs */
+	uint64_t pool;
+	uint64_t assigned;		/* running dynamic VMs */
+	int64_t free;
+	unsigned ndynamic;
+	unsigned nstatic;
+};
+
+/* How the host's share is worked out; issue #3 reads it from a file. */
+struct hostconf {
+	uint64_t reserve;		/* bytes */
+	unsigned reserve_percent;	/* of host memory; larger one wins */
+	uint64_t overhead;		/* bytes per running VM */
+};
+
+struct snapshot {
+	struct host host;
+	struct vm *vms;
+	size_t n;
+	time_t taken;
+	bool bulk;			/* one bulk stats call was used */
+};
+
+void hostconf_default(struct hostconf *hc);
+
+/*
+ * Take a snapshot of the named domains (or all when n == 0). Errors about
+ * a single VM are kept in that VM; -1 only when nothing could be read.
+ */
+int snapshot_take(virConnectPtr conn, virDomainPtr *doms, size_t n,
+    const struct hostconf *hc, struct snapshot *s);
+void snapshot_free(struct snapshot *s);
+
+/*
+ * The demand a guest's balloon stats show, in bytes: actual - usable, or
+ * actual - unused - disk_caches when the guest gives no usable figure.
+ * Returns false when the stats cannot tell.
+ */
+bool vm_demand(const struct balloon *b, uint64_t *demand);
+
+/* OK / Low / Warning from assigned, demand and the buffer percent. */
+enum vm_status vm_status_of(uint64_t assigned, uint64_t demand, long buffer);
+
+/* Work out host totals and each VM's status from what was read. */
+void snapshot_compute(struct snapshot *s, uint64_t host_total,
+    const struct hostconf *hc);
+
+bool vm_dynamic(const struct vm *vm);
+const char *vm_status_name(enum vm_status st);
+
+#endif

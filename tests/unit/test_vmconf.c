@@ -1,0 +1,137 @@
+/* test_vmconf.c - the settings element: strict parsing, checks, format. */
+#include <stdlib.h>
+
+#include "size.h"
+#include "unit.h"
+#include "vmconf.h"
+
+#define NS "xmlns=\"urn:dmctl:dynamic-memory:1\""
+
+static const char good[] =
+    "<dynamic-memory " NS " enabled=\"yes\">\n"
+    "  <startup unit=\"KiB\">524288</startup>\n"
+    "  <minimum unit=\"MiB\">256</minimum>\n"
+    "  <maximum unit=\"GiB\">4</maximum>\n"
+    "  <buffer>25</buffer>\n"
+    "  <weight>80</weight>\n"
+    "</dynamic-memory>\n";
+
+/* Each bad element must be refused with a message naming the field. */
+static void
+refused(const char *xml, const char *want)
+{
+	struct vmconf c;
+	char err[512] = "";
+
+	CHECK(vmconf_parse(xml, &c, err, sizeof(err)) < 0 &&
+	    strstr(err, want), "refused, naming \"%s\": %s", want, err);
+}
+
+int
+main(void)
+{
+	struct vmconf c, d;
+	struct vmconf_change ch;
+	char err[512];
+	char *xml;
+
+	CHECK(vmconf_parse(good, &c, err, sizeof(err)) == 0, "good parses");
+	CHECK(c.enabled, "enabled");
+	CHECK(c.startup == 512 * MIB, "startup in KiB");
+	CHECK(c.minimum == 256 * MIB, "minimum in MiB");
+	CHECK(c.maximum == 4 * GIB, "maximum in GiB");
+	CHECK(c.buffer == 25 && c.weight == 80, "buffer and weight");
+
+	/* The prefixed form, as it stands in a domain XML, parses too. */
+	CHECK(vmconf_parse("<dm:dynamic-memory xmlns:dm=\"urn:dmctl:dynamic-"
+	    "memory:1\" enabled=\"no\"><dm:buffer>5</dm:buffer>"
+	    "</dm:dynamic-memory>", &c, err, sizeof(err)) == 0 && !c.enabled &&
+	    c.buffer == 5 && c.startup == 0 && c.weight == -1,
+	    "prefixed, partial element parses; missing fields unset");
+
+	/* Missing values come from the domain. */
+	vmconf_fill(&c, 256 * MIB, GIB);
+	CHECK(c.startup == 256 * MIB && c.maximum == GIB &&
+	    c.minimum == 256 * MIB && c.buffer == 5 && c.weight == 50,
+	    "fill: startup = current, maximum = memory, minimum = startup");
+
+	refused("<dynamic-memory " NS "/>", "field 'enabled'");
+	refused("<dynamic-memory " NS " enabled=\"maybe\"/>", "field 'enabled'");
+	refused("<dynamic-memory " NS " enabled=\"yes\" colour=\"red\"/>",
+	    "unknown attribute 'colour'");
+	refused("<dynamic-memory enabled=\"yes\"/>", "namespace");
+	refused("<other " NS " enabled=\"yes\"/>", "expected <dynamic-memory>");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>abc</buffer>"
+	    "</dynamic-memory>", "field 'buffer'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>4</buffer>"
+	    "</dynamic-memory>", "field 'buffer'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>2001</buffer>"
+	    "</dynamic-memory>", "field 'buffer'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><weight>101</weight>"
+	    "</dynamic-memory>", "field 'weight'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><weight>-1</weight>"
+	    "</dynamic-memory>", "field 'weight'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><weight>5</weight>"
+	    "<weight>6</weight></dynamic-memory>", "more than once");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>-5</startup>"
+	    "</dynamic-memory>", "field 'startup'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>0</startup>"
+	    "</dynamic-memory>", "field 'startup'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>512M"
+	    "</startup></dynamic-memory>", "field 'startup'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><maximum unit=\"XB\">"
+	    "4</maximum></dynamic-memory>", "field 'maximum': unknown unit");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><maximum unit=\"EiB\">"
+	    "99</maximum></dynamic-memory>", "field 'maximum'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><minimum>"
+	    "99999999999999999999999</minimum></dynamic-memory>",
+	    "field 'minimum'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><colour>red</colour>"
+	    "</dynamic-memory>", "unknown element <colour>");
+	refused("<dynamic-memory " NS " enabled=\"yes\">junk</dynamic-memory>",
+	    "unexpected text");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer><b>1</b>"
+	    "</buffer></dynamic-memory>", "field 'buffer'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>1024"
+	    "</startup><minimum>2048</minimum></dynamic-memory>",
+	    "field 'minimum'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>4096"
+	    "</startup><maximum>2048</maximum></dynamic-memory>",
+	    "field 'startup'");
+	refused("<dynamic-memory " NS " enabled=\"yes\"", "not well-formed");
+	refused("", "not well-formed");
+
+	/* Format and parse back: nothing lost. */
+	vmconf_parse(good, &c, err, sizeof(err));
+	xml = vmconf_format(&c, true);
+	CHECK(vmconf_parse(xml, &d, err, sizeof(err)) == 0 &&
+	    memcmp(&c, &d, sizeof(c)) == 0, "format(ns) parses back the same");
+	CHECK(strstr(xml, "<dm:startup unit=\"KiB\">524288</dm:startup>") &&
+	    strstr(xml, "xmlns:dm=\"urn:dmctl:dynamic-memory:1\""),
+	    "prefixed form with KiB sizes");
+	free(xml);
+	xml = vmconf_format(&c, false);
+	CHECK(strstr(xml, "<dynamic-memory enabled=\"yes\">") &&
+	    strstr(xml, "<buffer>25</buffer>") && !strstr(xml, "dm:"),
+	    "bare form for virDomainSetMetadata");
+	free(xml);
+
+	/* A change touches only what it names. */
+	vmconf_change_init(&ch);
+	ch.v.weight = 10;
+	d = c;
+	vmconf_apply(&d, &ch);
+	CHECK(d.weight == 10 && d.buffer == 25 && d.startup == c.startup &&
+	    d.enabled, "apply changes only the named field");
+	ch.enable = 0;
+	vmconf_apply(&d, &ch);
+	CHECK(!d.enabled, "apply disables");
+
+	/* The host limit. */
+	CHECK(vmconf_check(&c, 2 * GIB, err, sizeof(err)) < 0 &&
+	    strstr(err, "field 'maximum'") && strstr(err, "host"),
+	    "maximum above host memory is refused: %s", err);
+	CHECK(vmconf_check(&c, 8 * GIB, err, sizeof(err)) == 0,
+	    "maximum within host memory is fine");
+	return unit_done();
+}

@@ -1,0 +1,130 @@
+/* test_vmstate.c - demand, status and the host pool from raw figures. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "fields.h"
+#include "size.h"
+#include "unit.h"
+#include "util.h"
+#include "vmstate.h"
+
+static struct balloon
+stats(long long actual, long long available, long long usable,
+    long long unused, long long caches)
+{
+	struct balloon b = { actual, 1048576, usable, unused, caches,
+		available, -1 };
+
+	return b;
+}
+
+int
+main(void)
+{
+	struct balloon b;
+	uint64_t d = 0;
+	struct vm vms[3];
+	struct snapshot s;
+	struct hostconf hc;
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+
+	/* The doc's example: 256 MiB assigned, MemTotal 205 MiB,
+	 * MemAvailable 105 MiB. Demand includes the 51 MiB the guest
+	 * kernel keeps out of MemTotal. */
+	b = stats(262144, 209920, 107520, 90000, 10000);
+	CHECK(vm_demand(&b, &d) && d == (262144ULL - 107520) * KIB,
+	    "demand = actual - usable (%llu MiB)",
+	    (unsigned long long)(d / MIB));
+	CHECK(d > (209920ULL - 107520) * KIB + 50 * MIB,
+	    "and not MemTotal - MemAvailable, which hides ~51 MiB");
+	b = stats(262144, 209920, -1, 90000, 10000);
+	CHECK(vm_demand(&b, &d) && d == (262144ULL - 100000) * KIB,
+	    "without usable: actual - unused - disk_caches");
+	b = stats(262144, -1, -1, -1, -1);
+	CHECK(!vm_demand(&b, &d), "only actual: demand unknown");
+	b = stats(100, 0, 200, 0, 0);
+	CHECK(vm_demand(&b, &d) && d == 0, "never negative");
+
+	CHECK(vm_status_of(120 * MIB, 100 * MIB, 20) == VM_STATUS_OK,
+	    "demand + full buffer assigned: OK");
+	CHECK(vm_status_of(119 * MIB, 100 * MIB, 20) == VM_STATUS_LOW,
+	    "demand covered, buffer short: Low");
+	CHECK(vm_status_of(100 * MIB, 100 * MIB, 20) == VM_STATUS_LOW,
+	    "exactly demand: Low");
+	CHECK(vm_status_of(99 * MIB, 100 * MIB, 20) == VM_STATUS_WARNING,
+	    "below demand: Warning");
+
+	/* A host of 16 GiB: one dynamic VM running, one static running,
+	 * one dynamic shut off. */
+	memset(vms, 0, sizeof(vms));
+	vms[0].name = "dyn";
+	vms[0].active = true;
+	vms[0].conf_found = 1;
+	vmconf_init(&vms[0].conf);
+	vms[0].conf.enabled = true;
+	vms[0].conf.buffer = 20;
+	vms[0].assigned = GIB;
+	vms[0].balloon = stats(1048576, 900000, 524288, 0, 0);
+	vms[0].state = VIR_DOMAIN_RUNNING;
+	vms[1].name = "stat";
+	vms[1].active = true;
+	vms[1].assigned = 2 * GIB;
+	vms[1].balloon = stats(2097152, -1, -1, -1, -1);
+	vms[1].state = VIR_DOMAIN_RUNNING;
+	vms[2].name = "off";
+	vms[2].conf_found = 1;
+	vms[2].conf.enabled = true;
+	vms[2].state = VIR_DOMAIN_SHUTOFF;
+	vms[2].balloon = stats(1048576, -1, -1, -1, -1);
+	memset(&s, 0, sizeof(s));
+	s.vms = vms;
+	s.n = 3;
+	s.taken = 1000;
+	hostconf_default(&hc);
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(s.host.reserve == GIB, "reserve: the larger of 1 GiB and 5%%");
+	CHECK(s.host.statics == 2 * GIB, "static VMs counted");
+	CHECK(s.host.overhead == 2 * hc.overhead, "overhead per running VM");
+	CHECK(s.host.pool == 16 * GIB - GIB - 2 * GIB - 2 * hc.overhead,
+	    "pool = total - reserve - static - overhead");
+	CHECK(s.host.assigned == GIB && s.host.free ==
+	    (int64_t)s.host.pool - (int64_t)GIB, "assigned and free");
+	CHECK(s.host.ndynamic == 2 && s.host.nstatic == 1, "VM counts");
+	CHECK(vms[0].has_demand && vms[0].demand == 512 * MIB &&
+	    vms[0].status == VM_STATUS_OK, "dynamic VM: demand 512M, OK");
+	CHECK(vms[1].status == VM_STATUS_NONE && !vms[1].has_demand,
+	    "static VM without stats: no demand, status none");
+	CHECK(vms[2].status == VM_STATUS_NONE && !vms[2].has_demand,
+	    "shut off VM: status none");
+
+	/* Stale stats make the status unknown. */
+	vms[0].balloon.last_update = 1000 - VMSTATE_STALE_SECONDS - 1;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(vms[0].status == VM_STATUS_UNKNOWN && !vms[0].has_demand,
+	    "stale stats: unknown");
+	vms[0].balloon.last_update = 999;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(vms[0].status == VM_STATUS_OK, "fresh stats again: OK");
+
+	/* The JSON emitter: nulls where unknown, sizes in bytes. */
+	f = open_memstream(&out, &outlen);
+	{
+		static const enum col_id cols[] = { COL_NAME, COL_MODE,
+			COL_DEMAND, COL_PRESSURE, COL_STATUS };
+
+		fields_print_json(f, &s, cols, DM_ARRAY_LEN(cols));
+	}
+	fclose(f);
+	CHECK(strstr(out, "{\"name\":\"dyn\",\"dynamic\":true,\"demand\":"
+	    "536870912,\"pressure\":50,\"status\":\"OK\"}") != NULL,
+	    "JSON row of the dynamic VM");
+	CHECK(strstr(out, "{\"name\":\"stat\",\"dynamic\":false,\"demand\":"
+	    "null,\"pressure\":null,\"status\":\"none\"}") != NULL,
+	    "JSON row of the static VM has nulls");
+	CHECK(strstr(out, "\"pool\":") && strstr(out, "\"free\":"),
+	    "JSON host part");
+	free(out);
+	return unit_done();
+}
