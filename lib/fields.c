@@ -237,8 +237,8 @@ static void
 print_host_line(FILE *f, const struct host *h)
 {
 	static const enum host_id shown[] = {
-		HOST_TOTAL, HOST_RESERVE, HOST_STATIC, HOST_POOL,
-		HOST_ASSIGNED, HOST_FREE,
+		HOST_TOTAL, HOST_RESERVE, HOST_STATIC, HOST_OVERHEAD,
+		HOST_POOL, HOST_ASSIGNED, HOST_FREE,
 	};
 	struct value v;
 	char buf[32];

@@ -90,8 +90,14 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	*out = *old;
 	vmconf_apply(out, ch);
 	vmconf_fill(out, current, memory);
-	if (vmconf_check(out, host_memory, err, sizeof(err)) < 0)
-		return dm_error("VM '%s': %s", job->name, err);
+	if (vmconf_check(out, host_memory, err, sizeof(err)) < 0) {
+		/* A maximum taken from a large <memory> is not the admin's
+		 * doing: say how to get past it. */
+		bool hint = !ch->v.maximum && out->maximum > host_memory;
+
+		return dm_error("VM '%s': %s%s", job->name, err, hint ?
+		    " (give --maximum)" : "");
+	}
 	return 0;
 }
 

@@ -78,8 +78,30 @@ virt_lookup(virConnectPtr conn, const char *what)
 int
 virt_host_memory(virConnectPtr conn, uint64_t *bytes)
 {
+	virNodeMemoryStatsPtr st;
 	virNodeInfo info;
+	int i, n = 0;
 
+	/* virNodeGetInfo sums the NUMA cells, which can be far less than the
+	 * host has (seen: 6 GiB of 24 GiB on a VM whose memory was hot
+	 * added); the all-cells memory stats read MemTotal itself. */
+	if (virNodeGetMemoryStats(conn, VIR_NODE_MEMORY_STATS_ALL_CELLS, NULL,
+	    &n, 0) == 0 && n > 0) {
+		st = xcalloc((size_t)n, sizeof(*st));
+		if (virNodeGetMemoryStats(conn, VIR_NODE_MEMORY_STATS_ALL_CELLS,
+		    st, &n, 0) == 0) {
+			for (i = 0; i < n; i++) {
+				if (strcmp(st[i].field,
+				    VIR_NODE_MEMORY_STATS_TOTAL) == 0 &&
+				    st[i].value > 0) {
+					*bytes = (uint64_t)st[i].value * KIB;
+					free(st);
+					return 0;
+				}
+			}
+		}
+		free(st);
+	}
 	if (virNodeGetInfo(conn, &info) < 0)
 		return dm_error("cannot read host memory: %s", virt_errmsg());
 	*bytes = (uint64_t)info.memory * KIB;
@@ -156,13 +178,20 @@ set_kib(xmlNodePtr root, const char *name, uint64_t bytes)
 static int
 put_metadata(xmlNodePtr root, const struct vmconf *c)
 {
-	xmlNodePtr md = child(root, "metadata"), k, next, node = NULL;
+	xmlNodePtr md = child(root, "metadata"), k, next, node;
 	char *text = vmconf_format(c, true);
-	int rc;
+	xmlDocPtr frag;
 
-	rc = xmlParseInNodeContext(root, text, (int)strlen(text), 0, &node);
+	/* Parse the element as a document of its own and copy it over:
+	 * xmlParseInNodeContext leaks the whole domain tree in libxml2 2.9. */
+	frag = xmlReadMemory(text, (int)strlen(text), "settings.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	free(text);
-	if (rc != XML_ERR_OK || !node)
+	if (!frag)
+		return -1;
+	node = xmlDocCopyNode(xmlDocGetRootElement(frag), root->doc, 1);
+	xmlFreeDoc(frag);
+	if (!node)
 		return -1;
 	if (!md)
 		md = xmlNewChild(root, NULL, BAD_CAST "metadata", NULL);

@@ -146,8 +146,11 @@ parse_root(xmlNodePtr root, struct vmconf *c, char *err, size_t errlen)
 	xmlAttrPtr a;
 	xmlNodePtr k;
 
+	/* virDomainGetMetadata hands the element back without its
+	 * namespace (libvirt chose it by namespace already); inside a whole
+	 * domain XML it carries ours. Any other namespace is not ours. */
 	if (strcmp((const char *)root->name, VMCONF_ELEMENT) != 0 ||
-	    !in_our_ns(root)) {
+	    (root->ns && !in_our_ns(root))) {
 		snprintf(err, errlen, "expected <%s> in namespace %s, found "
 		    "<%s>", VMCONF_ELEMENT, VMCONF_NS,
 		    (const char *)root->name);
@@ -198,7 +201,7 @@ parse_root(xmlNodePtr root, struct vmconf *c, char *err, size_t errlen)
 		for (f = 0; f < F_COUNT; f++)
 			if (strcmp((const char *)k->name, field_names[f]) == 0)
 				break;
-		if (f == F_COUNT || !in_our_ns(k)) {
+		if (f == F_COUNT || (root->ns ? !in_our_ns(k) : k->ns != NULL)) {
 			snprintf(err, errlen, "unknown element <%s>",
 			    (const char *)k->name);
 			return -1;
@@ -315,6 +318,17 @@ vmconf_check(const struct vmconf *c, uint64_t host_memory, char *err,
 		    "(%d to %d)", c->weight, VMCONF_WEIGHT_MIN,
 		    VMCONF_WEIGHT_MAX);
 		return -1;
+	}
+	for (int i = 0; i < 3; i++) {
+		const uint64_t v[3] = { c->startup, c->minimum, c->maximum };
+
+		if (v[i] && v[i] < VMCONF_SIZE_MIN) {
+			snprintf(err, errlen, "field '%s': %s is below the "
+			    "%s floor", field_names[i],
+			    size_human(v[i], a, sizeof(a)),
+			    size_human(VMCONF_SIZE_MIN, b, sizeof(b)));
+			return -1;
+		}
 	}
 	if (c->minimum && c->startup && c->minimum > c->startup) {
 		snprintf(err, errlen, "field 'minimum': %s is above startup "

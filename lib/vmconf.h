@@ -19,6 +19,8 @@
 #define VMCONF_WEIGHT_MIN 0
 #define VMCONF_WEIGHT_MAX 100
 #define VMCONF_WEIGHT_DEFAULT 50
+/* No size below this is taken: Hyper-V's own floor for a VM's memory. */
+#define VMCONF_SIZE_MIN ((uint64_t)32 << 20)
 
 /* Sizes are bytes, 0 when not set; buffer and weight are -1 when not set. */
 struct vmconf {

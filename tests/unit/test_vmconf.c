@@ -36,6 +36,9 @@ main(void)
 	char *xml;
 
 	CHECK(vmconf_parse(good, &c, err, sizeof(err)) == 0, "good parses");
+	CHECK(vmconf_parse("<dynamic-memory enabled=\"no\"><weight>7</weight>"
+	    "</dynamic-memory>", &d, err, sizeof(err)) == 0 && d.weight == 7,
+	    "the unqualified form virDomainGetMetadata returns parses");
 	CHECK(c.enabled, "enabled");
 	CHECK(c.startup == 512 * MIB, "startup in KiB");
 	CHECK(c.minimum == 256 * MIB, "minimum in MiB");
@@ -59,7 +62,10 @@ main(void)
 	refused("<dynamic-memory " NS " enabled=\"maybe\"/>", "field 'enabled'");
 	refused("<dynamic-memory " NS " enabled=\"yes\" colour=\"red\"/>",
 	    "unknown attribute 'colour'");
-	refused("<dynamic-memory enabled=\"yes\"/>", "namespace");
+	refused("<dynamic-memory xmlns=\"urn:other\" enabled=\"yes\"/>",
+	    "namespace");
+	refused("<dm:dynamic-memory xmlns:dm=\"" VMCONF_NS "\" enabled=\"yes\">"
+	    "<buffer>20</buffer></dm:dynamic-memory>", "unknown element");
 	refused("<other " NS " enabled=\"yes\"/>", "expected <dynamic-memory>");
 	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>abc</buffer>"
 	    "</dynamic-memory>", "field 'buffer'");
@@ -92,14 +98,17 @@ main(void)
 	    "unexpected text");
 	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer><b>1</b>"
 	    "</buffer></dynamic-memory>", "field 'buffer'");
-	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>1024"
-	    "</startup><minimum>2048</minimum></dynamic-memory>",
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>65536"
+	    "</startup><minimum>131072</minimum></dynamic-memory>",
 	    "field 'minimum'");
-	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>4096"
-	    "</startup><maximum>2048</maximum></dynamic-memory>",
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup>262144"
+	    "</startup><maximum>131072</maximum></dynamic-memory>",
 	    "field 'startup'");
 	refused("<dynamic-memory " NS " enabled=\"yes\"", "not well-formed");
 	refused("", "not well-formed");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><minimum>1024"
+	    "</minimum></dynamic-memory>", "field 'minimum': 1M is below "
+	    "the 32M floor");
 
 	/* Format and parse back: nothing lost. */
 	vmconf_parse(good, &c, err, sizeof(err));
