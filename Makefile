@@ -46,7 +46,8 @@ DMCTL_OBJ = $(DMCTL_SRC:cmd/%.c=$(B)/cmd/%.o)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check unit cmdtest install uninstall clean lint demo format
+.PHONY: all check check-tests deps unit cmdtest install uninstall clean lint \
+	format
 all: bin/dmctl
 
 bin/dmctl: $(B)/dmctl
@@ -79,9 +80,19 @@ unit: $(UNIT_BIN)
 	@fail=0; for t in $(UNIT_BIN); do $$t || fail=1; done; exit $$fail
 
 cmdtest: bin/dmctl
+	bats $(BATSFLAGS) tests/testbed
 	bats $(BATSFLAGS) tests/cmd
 
-check: all unit cmdtest lint
+# make check installs the Debian packages it needs first (as root; as
+# another user it names what is missing), then builds and tests in a new
+# make, so that pkg-config is asked only once the packages are there.
+check: deps
+	$(MAKE) check-tests
+
+check-tests: all unit cmdtest lint
+
+deps:
+	tests/install-deps
 
 lint:
 	mandoc -Tlint -Wwarning man/*.[158]

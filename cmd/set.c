@@ -48,6 +48,12 @@ parse_size_opt(const struct cli_cmd *cmd, const char *name, const char *arg,
 
 	if (size_parse(arg, 1, out, &why) < 0)
 		return cli_usage_error(cmd, "--%s: '%s' %s", name, arg, why);
+	/* A bare number is bytes; "--startup 1024" meant as KiB or MiB
+	 * would boot nothing, so small sizes are refused outright. */
+	if (*out < VMCONF_SIZE_MIN)
+		return cli_usage_error(cmd, "--%s: '%s' is below the %llu MiB "
+		    "floor (a number without a unit is bytes)", name, arg,
+		    (unsigned long long)(VMCONF_SIZE_MIN / MIB));
 	return 0;
 }
 

@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# The common command line: connection choice, help, version, exit codes.
+
+load helpers
+
+@test "--version" {
+	run dmctl --version
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^dmctl\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+}
+
+@test "-h for dmctl and each command; usage errors exit 2" {
+	run dmctl -h
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"set "*"show "* ]]
+	for c in set show; do
+		run dmctl "$c" -h
+		[ "$status" -eq 0 ]
+		[[ "${lines[0]}" == "usage: dmctl $c [options]"* ]]
+		run dmctl "$c" --help
+		[ "$status" -eq 0 ]
+	done
+	run dmctl
+	[ "$status" -eq 2 ]
+	run dmctl frobnicate
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"unknown command 'frobnicate'"* ]]
+	run dmctl show --bogus
+	[ "$status" -eq 2 ]
+	run dmctl -x
+	[ "$status" -eq 2 ]
+}
+
+@test "-c, --connect and LIBVIRT_DEFAULT_URI choose the daemon" {
+	run env LIBVIRT_DEFAULT_URI=test:///default "$DMCTL" show --json
+	jq -e '[.vms[].name] == ["test"]' <<<"$output"
+	run dmctl -c test:///default show --json
+	jq -e '[.vms[].name] == ["test"]' <<<"$output"
+	run dmctl show --connect test:///default --json
+	jq -e '[.vms[].name] == ["test"]' <<<"$output"
+	run dmctl show --json
+	jq -e '[.vms[].name] | index("gshow") != null' <<<"$output"
+}
+
+@test "an unreachable daemon: one clear error, exit 1" {
+	run --separate-stderr dmctl -c "qemu+unix:///session?socket=/nonexistent/sock" show
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "dmctl: cannot connect to 'qemu+unix:///session?socket=/nonexistent/sock': "* ]]
+	[ "$(wc -l <<<"$stderr")" -eq 1 ]
+}
+
+@test "a write error on stdout is reported" {
+	run bash -c "'$DMCTL' show > /dev/full"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"cannot write output"* ]]
+}

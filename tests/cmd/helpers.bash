@@ -1,0 +1,48 @@
+# helpers.bash - shared by the command tests: the binaries under test and
+
+bats_require_minimum_version 1.5.0
+# small readers of libvirt state.
+
+# shellcheck source=../testbed/testbed.bash
+source "$BATS_TEST_DIRNAME/../testbed/testbed.bash"
+[ -n "${TB_DIR:-}" ] && [ -f "$TB_DIR/env" ] && source "$TB_DIR/env"
+
+DMCTL="$BATS_TEST_DIRNAME/../../bin/dmctl"
+MiB=1048576
+
+dmctl() { "$DMCTL" "$@"; }
+
+vsh() { virsh -q -c "$TB_URI" "$@"; }
+
+# json_vm VM KEY: a field of one VM from "dmctl show --json".
+json_vm() {
+	"$DMCTL" show --json "$1" | jq -r --arg n "$1" --arg k "$2" \
+		'.vms[] | select(.name == $n) | .[$k]'
+}
+
+# both_xml VM: the live and persistent definitions, for "nothing changed".
+both_xml() {
+	vsh dumpxml "$1"
+	echo "----"
+	vsh dumpxml --inactive "$1"
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.5 s until it succeeds.
+wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
+		sleep 0.5
+	done
+}
+
+# A shut-off VM of its own for a test, removed by undefine_vm.
+define_off() {
+	tb_define_vm "$1" --memory "${2:-1024}" --current "${3:-256}"
+}
+
+undefine_vm() {
+	vsh destroy "$1" >/dev/null 2>&1 || true
+	vsh undefine "$1" >/dev/null 2>&1 || true
+}

@@ -1,0 +1,205 @@
+#!/usr/bin/env bats
+# dmctl set: every setting written and read back, on shut-off and running
+# VMs, and every bad input refused with the domain left byte-identical.
+
+load helpers
+
+setup() {
+	define_off soff 1024 256
+}
+
+teardown() {
+	undefine_vm soff
+	undefine_vm soff2
+}
+
+@test "set then show round trip on a shut-off VM, every setting" {
+	run dmctl set soff --enable --startup 300M --minimum 200M \
+		--maximum 800M --buffer 35 --weight 70
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"soff: dynamic, startup 300M, minimum 200M, maximum 800M, buffer 35%, weight 70 (config)"* ]]
+	run dmctl show --json soff
+	[ "$status" -eq 0 ]
+	row=$(jq -c '.vms[0] | [.dynamic, .startup, .minimum, .maximum, .buffer, .weight, .state, .assigned, .status]' <<<"$output")
+	[ "$row" = "[true,$((300 * MiB)),$((200 * MiB)),$((800 * MiB)),35,70,\"shut off\",null,\"none\"]" ]
+}
+
+@test "virsh dumpxml shows the documented XML, and boot sizes move" {
+	dmctl set soff --enable --startup 300M --minimum 200M --maximum 800M \
+		--buffer 35 --weight 70
+	xml=$(vsh dumpxml soff)
+	[[ "$xml" == *'<dm:dynamic-memory xmlns:dm="urn:dmctl:dynamic-memory:1" enabled="yes">'* ]]
+	[[ "$xml" == *'<dm:startup unit="KiB">307200</dm:startup>'* ]]
+	[[ "$xml" == *'<dm:minimum unit="KiB">204800</dm:minimum>'* ]]
+	[[ "$xml" == *'<dm:maximum unit="KiB">819200</dm:maximum>'* ]]
+	[[ "$xml" == *'<dm:buffer>35</dm:buffer>'* ]]
+	[[ "$xml" == *'<dm:weight>70</dm:weight>'* ]]
+	[[ "$xml" == *"<memory unit='KiB'>819200</memory>"* ]]
+	[[ "$xml" == *"<currentMemory unit='KiB'>307200</currentMemory>"* ]]
+}
+
+@test "enable fills missing values from the domain" {
+	run dmctl set soff --enable
+	[ "$status" -eq 0 ]
+	run dmctl show --json soff
+	row=$(jq -c '.vms[0] | [.dynamic, .startup, .minimum, .maximum, .buffer, .weight]' <<<"$output")
+	[ "$row" = "[true,$((256 * MiB)),$((256 * MiB)),$((1024 * MiB)),20,50]" ]
+}
+
+@test "a later set changes only what it names; --disable keeps the values" {
+	dmctl set soff --enable --buffer 40
+	dmctl set soff --weight 90
+	[ "$(json_vm soff buffer)" = 40 ]
+	[ "$(json_vm soff weight)" = 90 ]
+	dmctl set soff --disable
+	[ "$(json_vm soff dynamic)" = false ]
+	[ "$(json_vm soff buffer)" = 40 ]
+}
+
+@test "sizes in every unit virsh accepts" {
+	dmctl set soff --startup 268435456 --maximum 1GiB
+	[ "$(json_vm soff startup)" = $((256 * MiB)) ]
+	[ "$(json_vm soff maximum)" = $((1024 * MiB)) ]
+	dmctl set soff --minimum 131072K
+	[ "$(json_vm soff minimum)" = $((128 * MiB)) ]
+	dmctl set soff --minimum 200MB
+	# 200 MB is 195312.5 KiB: rounded up to whole KiB, as libvirt does.
+	[ "$(json_vm soff minimum)" = $((195313 * 1024)) ]
+}
+
+@test "a value written with virsh metadata is read back" {
+	vsh metadata soff urn:dmctl:dynamic-memory:1 --key dm --config --set \
+		'<dynamic-memory enabled="yes"><startup unit="MiB">256</startup><minimum unit="MiB">192</minimum><maximum unit="GiB">1</maximum><buffer>55</buffer><weight>11</weight></dynamic-memory>'
+	run dmctl show --json soff
+	[ "$status" -eq 0 ]
+	row=$(jq -c '.vms[0] | [.dynamic, .minimum, .maximum, .buffer, .weight]' <<<"$output")
+	[ "$row" = "[true,$((192 * MiB)),$((1024 * MiB)),55,11]" ]
+}
+
+@test "running VM: buffer and weight live and config at once" {
+	run dmctl set gset --enable --buffer 45 --weight 66
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"(live and config)"* ]]
+	[[ "$output" != *"next boot"* ]]
+	live=$(vsh metadata gset urn:dmctl:dynamic-memory:1 --live)
+	conf=$(vsh metadata gset urn:dmctl:dynamic-memory:1 --config)
+	[[ "$live" == *"<buffer>45</buffer>"* && "$live" == *"<weight>66</weight>"* ]]
+	[[ "$conf" == *"<buffer>45</buffer>"* && "$conf" == *"<weight>66</weight>"* ]]
+	[ "$(json_vm gset buffer)" = 45 ]
+	[ "$(json_vm gset weight)" = 66 ]
+}
+
+@test "running VM: startup and maximum wait for the next boot, and say so" {
+	before=$(vsh dumpxml gset | grep -E '<(memory|currentMemory) ')
+	run dmctl set gset --startup 320M --maximum 900M
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"gset: startup and maximum take effect at the next boot"* ]]
+	# The running guest keeps its sizes; the next boot gets the new ones.
+	[ "$(vsh dumpxml gset | grep -E '<(memory|currentMemory) ')" = "$before" ]
+	inactive=$(vsh dumpxml --inactive gset)
+	[[ "$inactive" == *"<memory unit='KiB'>921600</memory>"* ]]
+	[[ "$inactive" == *"<currentMemory unit='KiB'>327680</currentMemory>"* ]]
+	# Put it back for the other tests.
+	dmctl set gset --startup 256M --maximum 1G
+}
+
+@test "--live, --config and --current choose the copy" {
+	dmctl set gset --enable --buffer 20
+	dmctl set gset --live --buffer 30
+	[[ "$(vsh metadata gset urn:dmctl:dynamic-memory:1 --live)" == *"<buffer>30<"* ]]
+	[[ "$(vsh metadata gset urn:dmctl:dynamic-memory:1 --config)" == *"<buffer>20<"* ]]
+	dmctl set gset --config --buffer 40
+	[[ "$(vsh metadata gset urn:dmctl:dynamic-memory:1 --live)" == *"<buffer>30<"* ]]
+	[[ "$(vsh metadata gset urn:dmctl:dynamic-memory:1 --config)" == *"<buffer>40<"* ]]
+	dmctl set gset --current --buffer 50
+	[[ "$(vsh metadata gset urn:dmctl:dynamic-memory:1 --live)" == *"<buffer>50<"* ]]
+	[[ "$(vsh metadata gset urn:dmctl:dynamic-memory:1 --config)" == *"<buffer>40<"* ]]
+	dmctl set soff --current --buffer 60
+	[[ "$(vsh metadata soff urn:dmctl:dynamic-memory:1 --config)" == *"<buffer>60<"* ]]
+	run dmctl set soff --live --buffer 70
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"VM 'soff': not running"* ]]
+}
+
+@test "several VMs in one call" {
+	define_off soff2 1024 512
+	run dmctl set soff soff2 --enable --weight 10
+	[ "$status" -eq 0 ]
+	[ "$(json_vm soff weight)" = 10 ]
+	[ "$(json_vm soff2 weight)" = 10 ]
+	[ "$(json_vm soff2 startup)" = $((512 * MiB)) ]
+}
+
+# refused EXPECTED_STATUS MESSAGE_PART ARGS...: dmctl set ARGS fails with
+# that status and message, and neither VM's XML changes by a byte.
+refused() {
+	local want=$1 msg=$2
+	shift 2
+	local before_a before_b
+	before_a=$(both_xml soff)
+	before_b=$(both_xml gset)
+	run dmctl set "$@"
+	echo "dmctl set $*: status $status: $output"
+	[ "$status" -eq "$want" ]
+	[[ "$output" == *"$msg"* ]]
+	[ "$(both_xml soff)" = "$before_a" ]
+	[ "$(both_xml gset)" = "$before_b" ]
+}
+
+@test "every invalid input is refused and changes nothing" {
+	dmctl set soff gset --enable
+	refused 2 "--buffer: '4' is out of range (5 to 2000)" soff --buffer 4
+	refused 2 "--buffer: '2001' is out of range" soff --buffer 2001
+	refused 2 "--buffer: 'abc' is not a whole number" soff --buffer abc
+	refused 2 "--buffer: '20%' is not a whole number" soff --buffer 20%
+	refused 2 "--weight: '101' is out of range (0 to 100)" soff --weight 101
+	refused 2 "--weight: '-1' is out of range" soff --weight -1
+	refused 2 "--startup: '0' must be greater than zero" soff --startup 0
+	refused 2 "--startup: '-1G' must not be negative" soff --startup -1G
+	refused 2 "--startup: '12Q' is not a size" soff --startup 12Q
+	refused 2 "--startup: '1.5G' is not a size" soff --startup 1.5G
+	refused 2 "--maximum: '512Mx' is not a size" soff --maximum 512Mx
+	refused 2 "--minimum: '99999999999999999999' is too large" soff --minimum 99999999999999999999
+	refused 2 "--maximum: '20000000T' is too large" soff --maximum 20000000T
+	refused 2 "--startup: '1024' is below the 32 MiB floor (a number without a unit is bytes)" soff --startup 1024
+	refused 2 "--minimum: '16M' is below the 32 MiB floor" soff --minimum 16M
+	refused 2 "--enable and --disable conflict" soff --enable --disable
+	refused 2 "--current conflicts" soff --current --live --buffer 30
+	refused 2 "cannot be changed with --live" gset --live --startup 300M
+	refused 2 "nothing to set" soff
+	refused 2 "no VM named" --buffer 30
+	refused 2 "unknown option '--bufer'" soff --bufer 30
+	refused 2 "option '--buffer' needs an argument" soff --buffer
+	refused 1 "VM 'soff': field 'minimum': 512M is above startup 256M" soff --minimum 512M
+	refused 1 "VM 'soff': field 'startup': 2.0G is above maximum 1.0G" soff --startup 2G
+	refused 1 "VM 'soff': field 'maximum'" soff --maximum 100000G
+	refused 1 "is above the host's memory" soff --maximum 100000G --startup 300M
+	refused 1 "VM 'nosuch': no such VM" soff nosuch --buffer 30
+	# One bad VM among good ones: none is changed.
+	refused 1 "VM 'soff': field 'minimum'" gset soff --minimum 300M
+	refused 1 "no VM was changed" gset soff --minimum 300M
+}
+
+@test "malformed settings are reported, never repaired" {
+	vsh metadata soff urn:dmctl:dynamic-memory:1 --key dm --config --set \
+		'<dynamic-memory enabled="yes"><buffer>lots</buffer></dynamic-memory>'
+	before=$(both_xml soff)
+	run dmctl show soff
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"VM 'soff': invalid settings: field 'buffer': 'lots' is not a whole number"* ]]
+	[[ "$output" == *"soff"*"invalid"* ]]
+	run dmctl set soff --weight 10
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"VM 'soff': invalid settings in its persistent metadata: field 'buffer'"* ]]
+	[ "$(both_xml soff)" = "$before" ]
+	run dmctl set soff --buffer 30 --weight 10 --enable
+	[ "$status" -eq 1 ]
+	[ "$(both_xml soff)" = "$before" ]
+}
+
+@test "errors are printed once, by dmctl, naming the VM" {
+	run --separate-stderr dmctl set nosuch --buffer 30
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "dmctl: VM 'nosuch': no such VM" ]
+	[ -z "$output" ]
+}
