@@ -16,7 +16,7 @@ ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
 CC      ?= cc
 PKGS     = libvirt libxml-2.0
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS))
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -pthread
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	   -Wpointer-arith -Wformat=2 -Wundef -Wno-missing-field-initializers

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# show-scale.sh - how long "dmctl show --json" takes with many VMs.
+#
+#   bench/show-scale.sh [N]    (default 500)
+#
+# Starts a private test bed (tests/testbed), boots two real guests with
+# dynamic memory and balloon stats, defines N-2 more shut-off VMs with
+# settings, then times 10 runs of "dmctl show --json" and prints the
+# median and worst wall time and the peak RSS of one run.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+n=${1:-500}
+dmctl="$here/bin/dmctl"
+# shellcheck source=../tests/testbed/testbed.bash
+source "$here/tests/testbed/testbed.bash"
+unset TB_DIR
+trap tb_stop EXIT
+
+tb_build_guest
+tb_start >/dev/null
+for g in run1 run2; do
+	tb_define_vm "$g" --start
+done
+for g in run1 run2; do
+	tb_wait_ready "$g" 120
+done
+"$dmctl" set run1 run2 --enable >/dev/null
+
+# The shut-off VMs share one definition, renamed; virsh reads a batch of
+# commands from one process, which is much faster than one virsh per VM.
+xml=$(virsh -q -c "$TB_URI" dumpxml --inactive run1 | sed '/<uuid>/d')
+script=$(mktemp)
+for i in $(seq 3 "$n"); do
+	f="$TB_DIR/vm$i.xml"
+	sed "s|<name>run1</name>|<name>vm$i</name>|" <<<"$xml" >"$f"
+	echo "define $f" >>"$script"
+done
+virsh -q -c "$TB_URI" <"$script" >/dev/null
+rm -f "$script"
+
+count=$("$dmctl" show --json | jq '.vms | length')
+times=()
+for _ in $(seq 1 10); do
+	s=$(date +%s%N)
+	"$dmctl" show --json >/dev/null
+	e=$(date +%s%N)
+	times+=($(((e - s) / 1000000)))
+done
+sorted=$(printf '%s\n' "${times[@]}" | sort -n)
+median=$(sed -n 5p <<<"$sorted")
+worst=$(tail -n 1 <<<"$sorted")
+rss=$( { /usr/bin/time -f '%M' "$dmctl" show --json >/dev/null; } 2>&1 | tail -n 1)
+echo "dmctl show --json, $count VMs (2 running): median ${median} ms, worst ${worst} ms, peak RSS ${rss} KiB"

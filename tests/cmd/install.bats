@@ -1,0 +1,29 @@
+#!/usr/bin/env bats
+# make install: PREFIX and DESTDIR decide where everything goes.
+
+setup() {
+	top=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
+	dest=$(mktemp -d)
+}
+
+teardown() {
+	rm -rf "$dest"
+}
+
+@test "make install honours PREFIX and DESTDIR, and uninstall undoes it" {
+	run make -s -C "$top" install PREFIX=/opt/dm DESTDIR="$dest"
+	[ "$status" -eq 0 ]
+	for f in bin/dmctl share/man/man8/dmctl.8 share/man/man5/dmctl-metadata.5 \
+		share/bash-completion/completions/dmctl \
+		share/zsh/vendor-completions/_dmctl; do
+		[ -f "$dest/opt/dm/$f" ] || { echo "missing $f"; false; }
+	done
+	[ -x "$dest/opt/dm/bin/dmctl" ]
+	run "$dest/opt/dm/bin/dmctl" --version
+	[ "$status" -eq 0 ]
+	# Nothing outside DESTDIR/PREFIX.
+	[ "$(cd "$dest" && ls)" = opt ]
+	run make -s -C "$top" uninstall PREFIX=/opt/dm DESTDIR="$dest"
+	[ "$status" -eq 0 ]
+	[ -z "$(find "$dest" -type f)" ]
+}
