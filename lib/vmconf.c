@@ -1,6 +1,7 @@
 /* vmconf.c - parse, check and format the <dm:dynamic-memory> element. */
 #include "vmconf.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -299,6 +300,21 @@ vmconf_apply(struct vmconf *c, const struct vmconf_change *ch)
 		c->weight = ch->v.weight;
 }
 
+/* minimum <= startup <= maximum, checked pairwise where both are set. */
+static const struct {
+	const char *lo_name, *hi_name;
+	size_t lo, hi;
+} order[] = {
+	{ "minimum", "startup", offsetof(struct vmconf, minimum),
+	    offsetof(struct vmconf, startup) },
+	{ "startup", "maximum", offsetof(struct vmconf, startup),
+	    offsetof(struct vmconf, maximum) },
+	{ "minimum", "maximum", offsetof(struct vmconf, minimum),
+	    offsetof(struct vmconf, maximum) },
+};
+
+#define FIELD_U64(c, off) (*(const uint64_t *)((const char *)(c) + (off)))
+
 int
 vmconf_check(const struct vmconf *c, uint64_t host_memory, char *err,
     size_t errlen)
@@ -330,23 +346,16 @@ vmconf_check(const struct vmconf *c, uint64_t host_memory, char *err,
 			return -1;
 		}
 	}
-	if (c->minimum && c->startup && c->minimum > c->startup) {
-		snprintf(err, errlen, "field 'minimum': %s is above startup "
-		    "%s", size_human(c->minimum, a, sizeof(a)),
-		    size_human(c->startup, b, sizeof(b)));
-		return -1;
-	}
-	if (c->startup && c->maximum && c->startup > c->maximum) {
-		snprintf(err, errlen, "field 'startup': %s is above maximum "
-		    "%s", size_human(c->startup, a, sizeof(a)),
-		    size_human(c->maximum, b, sizeof(b)));
-		return -1;
-	}
-	if (c->minimum && c->maximum && c->minimum > c->maximum) {
-		snprintf(err, errlen, "field 'minimum': %s is above maximum "
-		    "%s", size_human(c->minimum, a, sizeof(a)),
-		    size_human(c->maximum, b, sizeof(b)));
-		return -1;
+	for (size_t i = 0; i < DM_ARRAY_LEN(order); i++) {
+		uint64_t lo = FIELD_U64(c, order[i].lo);
+		uint64_t hi = FIELD_U64(c, order[i].hi);
+
+		if (lo && hi && lo > hi) {
+			snprintf(err, errlen, "field '%s': %s is above %s %s",
+			    order[i].lo_name, size_human(lo, a, sizeof(a)),
+			    order[i].hi_name, size_human(hi, b, sizeof(b)));
+			return -1;
+		}
 	}
 	if (host_memory && c->maximum > host_memory) {
 		snprintf(err, errlen, "field 'maximum': %s is above the host's "

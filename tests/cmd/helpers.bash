@@ -27,16 +27,6 @@ both_xml() {
 	vsh dumpxml --inactive "$1"
 }
 
-# wait_for SECONDS CMD...: retry CMD every 0.5 s until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.5
-	done
-}
-
 # A shut-off VM of its own for a test, removed by undefine_vm.
 define_off() {
 	tb_define_vm "$1" --memory "${2:-1024}" --current "${3:-256}"

@@ -76,6 +76,22 @@ teardown() {
 	[ "$row" = "[true,$((192 * MiB)),$((1024 * MiB)),55,11]" ]
 }
 
+@test "set then show round trip on a running VM, every setting" {
+	run dmctl set gset --enable --startup 300M --minimum 200M \
+		--maximum 900M --buffer 35 --weight 70
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"gset: dynamic, startup 300M, minimum 200M, maximum 900M, buffer 35%, weight 70 (live and config)"* ]]
+	run dmctl show --json gset
+	row=$(jq -c '.vms[0] | [.dynamic, .startup, .minimum, .maximum, .buffer, .weight, .state, .assigned]' <<<"$output")
+	[ "$row" = "[true,$((300 * MiB)),$((200 * MiB)),$((900 * MiB)),35,70,\"running\",$((256 * MiB))]" ]
+	dmctl set gset --disable
+	[ "$(json_vm gset dynamic)" = false ]
+	[ "$(json_vm gset status)" = none ]
+	# Put it back for the other tests.
+	dmctl set gset --enable --startup 256M --minimum 256M --maximum 1G \
+		--buffer 20 --weight 50
+}
+
 @test "running VM: buffer and weight live and config at once" {
 	run dmctl set gset --enable --buffer 45 --weight 66
 	[ "$status" -eq 0 ]

@@ -48,7 +48,7 @@ settled_demand() {
 		now=$(demand_mib)
 		[ -n "$now" ] && [ $((now - base)) -ge 50 ]
 	}
-	wait_for 10 up
+	tb_wait_for 10 up
 	now=$(settled_demand)
 	echo "demand after: $now MiB"
 	[ $((now - base)) -ge 50 ]
@@ -58,7 +58,7 @@ settled_demand() {
 		now=$(demand_mib)
 		[ -n "$now" ] && [ $((now - base)) -le 10 ]
 	}
-	wait_for 10 down
+	tb_wait_for 10 down
 }
 
 @test "demand is actual - usable, not MemTotal - MemAvailable" {
@@ -75,7 +75,7 @@ settled_demand() {
 
 @test "status follows demand and buffer" {
 	# 256 MiB assigned; with a 20 % buffer the idle guest is OK.
-	wait_for 10 status_is OK
+	tb_wait_for 10 status_is OK
 	d=$(settled_demand)
 	# A buffer that cannot fit beside the idle demand: Low.
 	dmctl set gshow --buffer $(((256 * 100 / d) - 100 + 20))
@@ -85,7 +85,7 @@ settled_demand() {
 	# Hold memory until demand x 1.2 passes the 256 MiB assigned while
 	# demand stays below it: Low, and the JSON numbers agree with the rule.
 	tb_guest gshow hold $((256 * 100 / 120 - d + 12))
-	wait_for 10 status_is Low
+	tb_wait_for 10 status_is Low
 	run dmctl show --json gshow
 	jq -e '.vms[0] | .demand <= .assigned and .demand * 1.2 > .assigned and .pressure == ((.demand * 100 / .assigned) | round)' <<<"$output"
 }

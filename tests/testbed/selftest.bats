@@ -45,16 +45,6 @@ gone() {
 	! kill -0 "$1" 2>/dev/null || grep -q '^State:[[:space:]]*Z' "/proc/$1/status" 2>/dev/null
 }
 
-# wait_for SECONDS CMD...: retry CMD every 0.5 s until it succeeds.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.5
-	done
-}
-
 @test "daemon is private, runs unprivileged, and the env file reuses it" {
 	[ -S "$TB_DIR/run/libvirt/libvirt-sock" ]
 	[ "$LIBVIRT_DEFAULT_URI" = "$TB_URI" ]
@@ -149,7 +139,7 @@ wait_for() {
 
 	t0=$SECONDS
 	usable_dropped() { [ $(((usable0 - $(usable)) / MiB)) -ge 55 ]; }
-	wait_for 10 usable_dropped
+	tb_wait_for 10 usable_dropped
 	echo "usable dropped to $(usable) after $((SECONDS - t0))s"
 	[ $(((usable0 - $(usable)) / MiB)) -le 70 ]
 
@@ -161,7 +151,7 @@ wait_for() {
 	[ $(((avail0 - avail2) / MiB)) -le 5 ]
 
 	usable_back() { [ $(((usable0 - $(usable)) / MiB)) -le 5 ]; }
-	wait_for 10 usable_back
+	tb_wait_for 10 usable_back
 	echo "usable back to $(usable)"
 }
 
@@ -181,7 +171,7 @@ wait_for() {
 	done
 	t0=$(stat_of last_update)
 	advanced() { [ "$(stat_of last_update)" -gt "$t0" ]; }
-	wait_for 5 advanced
+	tb_wait_for 5 advanced
 }
 
 @test "tb_define_vm defines a shut-off VM; --no-stats omits the stats period" {

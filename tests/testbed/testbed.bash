@@ -14,6 +14,7 @@
 #   tb_guest NAME CMD...         ping | hold MIB | release [ID] | held | list
 #                                | meminfo | sh CMD...
 #   tb_guest_meminfo NAME FIELD  a /proc/meminfo field of the guest, in KiB
+#   tb_wait_for SECONDS CMD...   retry CMD every 0.5 s until it succeeds
 #
 # Variables: TB_DIR (state dir, default fresh /tmp/tb.XXXXXXXX), TB_CACHE
 # (guest build cache, default <repo>/build/guest), TB_URI and
@@ -419,6 +420,18 @@ tb_wait_ready() {
 			tail -n 30 "$TB_DIR/$name.console.log" >&2 2>/dev/null
 			return 1
 		fi
+		sleep 0.5
+	done
+}
+
+# tb_wait_for SECONDS CMD...: retry CMD every 0.5 s until it succeeds, or
+# fail after SECONDS. CMD is run anew each time: pass a function, not a
+# "$(...)" that the shell would expand only once.
+tb_wait_for() {
+	local deadline=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ "$SECONDS" -lt "$deadline" ] || return 1
 		sleep 0.5
 	done
 }
