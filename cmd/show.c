@@ -8,10 +8,12 @@
 #include "virt.h"
 #include "vmstate.h"
 
-enum { O_JSON = 1 };
+enum { O_JSON = 1, O_CONFIG_FILE };
 
 static const struct cli_opt opts[] = {
 	{ O_JSON, "json", 0, NULL, "print JSON (sizes in bytes)", NULL },
+	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
+	    "host settings file (default /etc/dmctl.conf)", "file" },
 	CLI_COMMON_OPTS,
 };
 
@@ -37,7 +39,7 @@ static const enum col_id json_cols[] = {
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	const char *uri = dmctl_uri, *arg;
+	const char *uri = dmctl_uri, *conffile = NULL, *arg;
 	struct hostconf hc;
 	struct snapshot snap;
 	virConnectPtr conn;
@@ -51,6 +53,9 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		case O_JSON:
 			json = true;
 			break;
+		case O_CONFIG_FILE:
+			conffile = arg;
+			break;
 		case OPT_CONNECT:
 			uri = arg;
 			break;
@@ -61,8 +66,13 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (!(conn = virt_open(uri, true)))
+	if (hostconf_load(&hc, conffile) < 0)
 		return 1;
+	uri = hostconf_uri(&hc, uri);
+	if (!(conn = virt_open(uri, true))) {
+		hostconf_free(&hc);
+		return 1;
+	}
 	if (optind < argc) {
 		doms = xcalloc((size_t)(argc - optind), sizeof(*doms));
 		for (i = optind; i < argc; i++) {
@@ -72,11 +82,11 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 				failed++;
 		}
 	}
-	hostconf_default(&hc);
 	/* Every VM named was missing: show nothing rather than all. */
 	if (optind < argc && n == 0) {
 		free(doms);
 		virConnectClose(conn);
+		hostconf_free(&hc);
 		return 1;
 	}
 	if (snapshot_take(conn, doms, (size_t)n, &hc, &snap) < 0)
@@ -100,5 +110,6 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		virDomainFree(doms[i]);
 	free(doms);
 	virConnectClose(conn);
+	hostconf_free(&hc);
 	return failed ? 1 : 0;
 }

@@ -13,14 +13,6 @@
 #include "util.h"
 #include "virt.h"
 
-void
-hostconf_default(struct hostconf *hc)
-{
-	hc->reserve = GIB;
-	hc->reserve_percent = 5;
-	hc->overhead = 64 * MIB;
-}
-
 static void
 balloon_init(struct balloon *b)
 {
@@ -197,6 +189,18 @@ vm_read(struct vm *vm, virDomainPtr dom, const virTypedParameter *params,
 	else if (vm->conf_found > 0)
 		vmconf_fill(&vm->conf, vm->balloon.actual > 0 ?
 		    (uint64_t)vm->balloon.actual * KIB : vm->memory, vm->memory);
+	bstate_init(&vm->bstate);
+	if (vm->active && vm_dynamic(vm)) {
+		char *xml = virDomainGetMetadata(dom,
+		    VIR_DOMAIN_METADATA_ELEMENT, BSTATE_NS,
+		    VIR_DOMAIN_AFFECT_LIVE);
+
+		/* Unreadable state is only forgotten: the balancer starts
+		 * the VM's clocks again. */
+		if (xml)
+			bstate_parse(xml, &vm->bstate);
+		free(xml);
+	}
 }
 
 static int

@@ -12,6 +12,8 @@
 
 #include <libvirt/libvirt.h>
 
+#include "hostconf.h"
+#include "bstate.h"
 #include "vmconf.h"
 
 /* Guest stats older than this many seconds are stale. */
@@ -51,6 +53,7 @@ struct vm {
 	bool has_demand;		/* fresh guest stats gave a demand */
 	uint64_t demand;		/* bytes */
 	enum vm_status status;
+	struct bstate bstate;		/* balancer state, running dynamic VMs */
 };
 
 /* Host figures, in bytes. free may be negative if someone overcommitted. */
@@ -66,13 +69,6 @@ struct host {
 	unsigned nstatic;
 };
 
-/* How the host's share is worked out; issue #3 reads it from a file. */
-struct hostconf {
-	uint64_t reserve;		/* bytes */
-	unsigned reserve_percent;	/* of host memory; larger one wins */
-	uint64_t overhead;		/* bytes per running VM */
-};
-
 struct snapshot {
 	struct host host;
 	struct vm *vms;
@@ -80,8 +76,6 @@ struct snapshot {
 	time_t taken;
 	bool bulk;			/* one bulk stats call was used */
 };
-
-void hostconf_default(struct hostconf *hc);
 
 /*
  * Take a snapshot of the named domains (or all when n == 0). Errors about

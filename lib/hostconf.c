@@ -1,0 +1,338 @@
+/* hostconf.c - strict reading of the host settings file, dmctl.conf(5). */
+#include "hostconf.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "size.h"
+#include "util.h"
+
+/* Longer lines are refused rather than read in pieces: a piece would be
+ * taken for a line of its own and could set a key nobody wrote. */
+#define HOSTCONF_LINE_MAX 1024
+
+/* The longest duration taken, stats-period aside: a day. More is far
+ * likelier a slip of the unit ("300h" for "300s") than meant. */
+#define HOSTCONF_DURATION_MAX (24 * 3600)
+
+enum hostconf_kind {
+	HOSTCONF_KIND_SIZE,	/* uint64_t, bytes */
+	HOSTCONF_KIND_NUMBER,	/* unsigned */
+	HOSTCONF_KIND_DURATION,	/* unsigned, seconds */
+	HOSTCONF_KIND_STRING,	/* char *, not empty */
+	HOSTCONF_KIND_PATH,	/* char *, absolute */
+};
+
+/* Every key once: the parser, its checks and its messages read this. */
+static const struct hostconf_key {
+	const char *name;
+	enum hostconf_kind kind;
+	size_t off;		/* of the field in struct hostconf */
+	uint64_t lo, hi;	/* range of a size, number or duration */
+} hostconf_keys[] = {
+#define HC_FIELD(f) offsetof(struct hostconf, f)
+	{ "reserve", HOSTCONF_KIND_SIZE, HC_FIELD(reserve), 0, UINT64_MAX },
+	{ "reserve-percent", HOSTCONF_KIND_NUMBER, HC_FIELD(reserve_percent),
+	    0, 90 },
+	{ "overhead", HOSTCONF_KIND_SIZE, HC_FIELD(overhead), 0, UINT64_MAX },
+	{ "reclaim-delay", HOSTCONF_KIND_DURATION, HC_FIELD(reclaim_delay),
+	    0, HOSTCONF_DURATION_MAX },
+	{ "min-step", HOSTCONF_KIND_SIZE, HC_FIELD(min_step), MIB, UINT64_MAX },
+	{ "grace", HOSTCONF_KIND_DURATION, HC_FIELD(grace),
+	    0, HOSTCONF_DURATION_MAX },
+	{ "stats-period", HOSTCONF_KIND_DURATION, HC_FIELD(stats_period),
+	    1, 3600 },
+	{ "lock-wait", HOSTCONF_KIND_DURATION, HC_FIELD(lock_wait),
+	    0, HOSTCONF_DURATION_MAX },
+	{ "uri", HOSTCONF_KIND_STRING, HC_FIELD(uri), 0, 0 },
+	{ "lock-file", HOSTCONF_KIND_PATH, HC_FIELD(lock_file), 0, 0 },
+#undef HC_FIELD
+};
+
+#define HOSTCONF_NKEYS DM_ARRAY_LEN(hostconf_keys)
+
+void
+hostconf_default(struct hostconf *hc)
+{
+	hc->reserve = GIB;
+	hc->reserve_percent = 5;
+	hc->overhead = 64 * MIB;
+	hc->reclaim_delay = 300;
+	hc->min_step = 8 * MIB;
+	hc->grace = 10;
+	hc->stats_period = 1;
+	hc->lock_wait = 10;
+	hc->uri = NULL;
+	hc->lock_file = NULL;
+}
+
+void
+hostconf_free(struct hostconf *hc)
+{
+	free(hc->uri);
+	free(hc->lock_file);
+	hc->uri = hc->lock_file = NULL;
+}
+
+static const struct hostconf_key *
+hostconf_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < HOSTCONF_NKEYS; i++)
+		if (strcmp(hostconf_keys[i].name, name) == 0)
+			return &hostconf_keys[i];
+	return NULL;
+}
+
+static char *
+hostconf_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+/*
+ * A size, where zero means "none": size_parse() refuses zero, rightly for
+ * a VM's memory, so a zero in any unit ("0", "0M") is taken here first.
+ */
+static int
+hostconf_size(const char *v, uint64_t *bytes, const char **why)
+{
+	size_t zeros = strspn(v, "0");
+	uint64_t mult;
+
+	if (zeros > 0 && !isdigit((unsigned char)v[zeros]) &&
+	    size_unit(v + zeros, &mult) == 0) {
+		*bytes = 0;
+		return 0;
+	}
+	return size_parse(v, 1, bytes, why);
+}
+
+/*
+ * A whole number, or for a duration, seconds with an optional unit s, m
+ * or h. strtoull() alone would also take "+5", " 5" and "-5" (as a huge
+ * number), hence the check of the first character.
+ * A number too large to hold comes back as UINT64_MAX, for the range
+ * check to refuse with the range in its message.
+ */
+static int
+hostconf_number(const struct hostconf_key *k, const char *v, uint64_t *n,
+    const char **why)
+{
+	const char *what = k->kind == HOSTCONF_KIND_DURATION ?
+	    "is not a duration (expected a whole number of seconds, or with "
+	    "the unit s, m or h)" : "is not a whole number";
+	unsigned long long u;
+	uint64_t mult = 1;
+	char *end;
+
+	if (!isdigit((unsigned char)*v)) {
+		*why = *v == '-' ? "must not be negative" : what;
+		return -1;
+	}
+	errno = 0;
+	u = strtoull(v, &end, 10);
+	if (k->kind == HOSTCONF_KIND_DURATION && *end != '\0' &&
+	    end[1] == '\0') {
+		if (*end == 's')
+			mult = 1;
+		else if (*end == 'm')
+			mult = 60;
+		else if (*end == 'h')
+			mult = 3600;
+		else
+			mult = 0;
+		if (mult)
+			end++;
+	}
+	if (*end != '\0') {
+		*why = what;
+		return -1;
+	}
+	*n = errno == ERANGE || u > UINT64_MAX / mult ? UINT64_MAX : u * mult;
+	return 0;
+}
+
+/* Parse v for key k and store it in hc; on failure why says why. */
+static int
+hostconf_value(struct hostconf *hc, const struct hostconf_key *k,
+    const char *v, char *why, size_t len)
+{
+	void *field = (char *)hc + k->off;
+	const char *w, *unit = "";
+	uint64_t n = 0;
+	char **str = field, lo[16];
+	uint64_t *size = field;
+	unsigned *num = field;
+
+	switch (k->kind) {
+	case HOSTCONF_KIND_SIZE:
+		if (hostconf_size(v, &n, &w) < 0) {
+			snprintf(why, len, "%s", w);
+			return -1;
+		}
+		break;
+	case HOSTCONF_KIND_DURATION:
+		unit = " seconds";
+		/* FALLTHROUGH */
+	case HOSTCONF_KIND_NUMBER:
+		if (hostconf_number(k, v, &n, &w) < 0) {
+			snprintf(why, len, "%s", w);
+			return -1;
+		}
+		break;
+	case HOSTCONF_KIND_PATH:
+		/* The lock must be one file whatever the directory the
+		 * command runs in. */
+		if (*v != '/') {
+			snprintf(why, len, "is not an absolute path");
+			return -1;
+		}
+		/* FALLTHROUGH */
+	case HOSTCONF_KIND_STRING:
+		free(*str);
+		*str = xstrdup(v);
+		return 0;
+	}
+
+	if (n < k->lo || n > k->hi) {
+		if (k->kind == HOSTCONF_KIND_SIZE) {
+			size_human(k->lo, lo, sizeof(lo));
+			snprintf(why, len, "must be at least %s", lo);
+		} else
+			snprintf(why, len, "must be between %llu and %llu%s",
+			    (unsigned long long)k->lo,
+			    (unsigned long long)k->hi, unit);
+		return -1;
+	}
+	if (k->kind == HOSTCONF_KIND_SIZE)
+		*size = n;
+	else
+		*num = (unsigned)n;
+	return 0;
+}
+
+/*
+ * One line, without its newline. seen[i] is the line that set key i, so
+ * that a key given twice can name both lines.
+ */
+static int
+hostconf_line(struct hostconf *hc, const char *file, unsigned n, char *line,
+    unsigned *seen)
+{
+	const struct hostconf_key *k;
+	char *p, *key, *val, why[128];
+
+	/* A '#' starts a comment only at the start or after whitespace, so
+	 * that a URI or a path may hold one. */
+	for (p = line; *p; p++)
+		if (*p == '#' && (p == line || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	key = hostconf_trim(line);
+	if (*key == '\0')
+		return 0;
+	if (!(p = strchr(key, '='))) {
+		/* Name what the line starts with; if that is a key, the
+		 * '=' is what is missing, else the key is unknown. */
+		key[strcspn(key, " \t\v\f\r")] = '\0';
+		if (!hostconf_key(key))
+			return dm_error("%s:%u: unknown key '%s'", file, n,
+			    key);
+		return dm_error("%s:%u: %s: missing '=' (expected 'key = "
+		    "value')", file, n, key);
+	}
+	*p = '\0';
+	key = hostconf_trim(key);
+	val = hostconf_trim(p + 1);
+	if (*key == '\0')
+		return dm_error("%s:%u: missing key before '='", file, n);
+	if (!(k = hostconf_key(key)))
+		return dm_error("%s:%u: unknown key '%s'", file, n, key);
+	if (seen[k - hostconf_keys])
+		return dm_error("%s:%u: %s: given twice (first on line %u)",
+		    file, n, key, seen[k - hostconf_keys]);
+	seen[k - hostconf_keys] = n;
+	if (*val == '\0')
+		return dm_error("%s:%u: %s: missing value", file, n, key);
+	if (hostconf_value(hc, k, val, why, sizeof(why)) < 0)
+		return dm_error("%s:%u: %s: '%s' %s", file, n, key, val, why);
+	return 0;
+}
+
+int
+hostconf_load(struct hostconf *hc, const char *path)
+{
+	const char *file = path ? path : HOSTCONF_PATH;
+	unsigned seen[HOSTCONF_NKEYS] = { 0 }, n = 0;
+	struct hostconf t;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	FILE *f;
+	int rc = 0;
+
+	hostconf_default(hc);
+	/* The file is read into a copy, so that a bad line leaves hc with
+	 * the defaults rather than half of the file. */
+	hostconf_default(&t);
+	if (!(f = fopen(file, "r"))) {
+		/* Most hosts need no settings file: no file at the
+		 * default path means the defaults. One named on the
+		 * command line was meant to be read. */
+		if (!path && errno == ENOENT)
+			return 0;
+		return dm_error("cannot open '%s': %s", file, strerror(errno));
+	}
+	while (rc == 0) {
+		errno = 0;
+		if ((len = getline(&line, &cap, f)) < 0) {
+			if (ferror(f))
+				rc = dm_error("cannot read '%s': %s", file,
+				    strerror(errno ? errno : EIO));
+			break;
+		}
+		n++;
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		if (len > HOSTCONF_LINE_MAX)
+			rc = dm_error("%s:%u: line longer than %d characters",
+			    file, n, HOSTCONF_LINE_MAX);
+		else if (strlen(line) != (size_t)len)
+			rc = dm_error("%s:%u: line holds a NUL byte", file, n);
+		else
+			rc = hostconf_line(&t, file, n, line, seen);
+	}
+	free(line);
+	fclose(f);
+	if (rc < 0) {
+		hostconf_free(&t);
+		return -1;
+	}
+	*hc = t;
+	return 0;
+}
+
+const char *
+hostconf_uri(const struct hostconf *hc, const char *given)
+{
+	const char *env = getenv("LIBVIRT_DEFAULT_URI");
+
+	if (given)
+		return given;
+	return env && *env ? NULL : hc->uri;
+}
