@@ -1,0 +1,360 @@
+/*
+ * policy.c - how the balancer decides. In order:
+ *
+ * 1. Each VM with fresh stats wants demand + buffer, within [minimum,
+ *    maximum]. VMs below it grow at once; VMs above it keep their surplus
+ *    until it has lasted the reclaim delay. If the pool holds all that,
+ *    that is the plan.
+ * 2. Otherwise surplus is taken back for the VMs that need it, from the
+ *    lowest weight first.
+ * 3. If the pool cannot give every VM demand + buffer, every VM gets its
+ *    demand and the buffers are funded from the highest weight down.
+ * 4. If it cannot even give every VM its demand, every VM gets its
+ *    minimum and the rest is shared in proportion to weight, up to demand.
+ *
+ * Changes smaller than the minimum step are skipped when that keeps the
+ * plan within the pool, which with steady demand means a steady plan.
+ */
+#include "policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "size.h"
+#include "util.h"
+
+static const char *const reason_text[PR_COUNT] = {
+	[PR_STEADY] = "steady",
+	[PR_ADD] = "add: below demand + buffer",
+	[PR_SURPLUS] = "surplus kept until the reclaim delay",
+	[PR_RECLAIM] = "reclaim: surplus past the reclaim delay",
+	[PR_RECLAIM_NEEDED] = "reclaim: surplus needed by another VM",
+	[PR_SHORT_BUFFER] = "pool short: buffer cut",
+	[PR_SHORT_DEMAND] = "pool short: demand shared by weight",
+	[PR_MINIMUM] = "raised to minimum",
+	[PR_MAXIMUM] = "held at maximum",
+	[PR_SMALL] = "change below the minimum step",
+	[PR_NO_STATS] = "left alone: no guest stats",
+	[PR_STALE] = "left alone: guest stats stale",
+	[PR_GRACE] = "left alone: just started",
+	[PR_SETTLING] = "left alone: settling after a change",
+};
+
+const char *
+policy_reason_text(enum policy_reason r)
+{
+	return r < PR_COUNT ? reason_text[r] : "?";
+}
+
+uint64_t
+policy_want(uint64_t demand, long buffer)
+{
+	uint64_t b = (demand * (uint64_t)buffer + 99) / 100;
+
+	return (demand + b + MIB - 1) / MIB * MIB;
+}
+
+static uint64_t
+clamp(uint64_t v, uint64_t lo, uint64_t hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Per-VM working values of one plan. */
+struct work {
+	uint64_t lo, hi, need, want, desired;
+	bool managed, keeper, due;
+};
+
+/* Sort key for priority order: higher weight first, then input order. */
+struct prio {
+	size_t i;
+	long weight;
+};
+
+static int
+prio_cmp(const void *a, const void *b)
+{
+	const struct prio *x = a, *y = b;
+
+	if (x->weight != y->weight)
+		return x->weight > y->weight ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+static uint64_t
+mul_div(uint64_t a, uint64_t b, uint64_t c)
+{
+	return c ? (uint64_t)((unsigned __int128)a * b / c) : 0;
+}
+
+/*
+ * Hand out up to amount to the VMs in priority order, each up to cap[i],
+ * adding to give[i]. VMs of equal weight share in proportion to their caps,
+ * so equals are treated alike. Returns what is left.
+ */
+static uint64_t
+fill_priority(uint64_t amount, const struct policy_vm *vms, const bool *in,
+    const uint64_t *cap, uint64_t *give, size_t n)
+{
+	struct prio *order = xcalloc(n, sizeof(*order));
+	size_t k = 0, a, b, j;
+
+	for (j = 0; j < n; j++)
+		if (in[j] && cap[j])
+			order[k++] = (struct prio){ j, vms[j].weight };
+	qsort(order, k, sizeof(*order), prio_cmp);
+	for (a = 0; a < k && amount; a = b) {
+		uint64_t group = 0, given = 0;
+
+		for (b = a; b < k && order[b].weight == order[a].weight; b++)
+			group += cap[order[b].i];
+		for (j = a; j < b; j++) {
+			size_t i = order[j].i;
+			uint64_t g = group <= amount ? cap[i] :
+			    mul_div(amount, cap[i], group) / KIB * KIB;
+
+			give[i] += g;
+			given += g;
+		}
+		amount -= given;
+	}
+	free(order);
+	return amount;
+}
+
+/*
+ * Share amount in proportion to weight, each VM up to cap[i] (water
+ * filling: what a capped VM cannot take goes to the others). VMs of
+ * weight 0 share only what all others could not take.
+ */
+static void
+share_by_weight(uint64_t amount, const struct policy_vm *vms, const bool *in,
+    const uint64_t *cap, uint64_t *give, size_t n)
+{
+	bool *active = xcalloc(n, sizeof(*active));
+	int pass;
+	size_t i;
+
+	for (pass = 0; pass < 2 && amount >= KIB; pass++) {
+		/* Pass 0: weighted VMs; pass 1: weight 0, as equals. */
+		for (i = 0; i < n; i++)
+			active[i] = in[i] && give[i] < cap[i] &&
+			    (pass ? vms[i].weight == 0 : vms[i].weight > 0);
+		for (;;) {
+			uint64_t total = 0, start = amount;
+			bool capped = false;
+
+			for (i = 0; i < n; i++)
+				if (active[i])
+					total += pass ? 1 : (uint64_t)vms[i].weight;
+			if (!total || amount < KIB)
+				break;
+			/* Those whose share would pass their cap get the cap,
+			 * and the rest is shared again without them. */
+			for (i = 0; i < n; i++) {
+				uint64_t w = pass ? 1 : (uint64_t)vms[i].weight;
+
+				if (active[i] && mul_div(start, w, total) >=
+				    cap[i] - give[i]) {
+					amount -= cap[i] - give[i];
+					give[i] = cap[i];
+					active[i] = false;
+					capped = true;
+				}
+			}
+			if (capped)
+				continue;
+			for (i = 0; i < n; i++) {
+				uint64_t w = pass ? 1 : (uint64_t)vms[i].weight;
+				uint64_t g;
+
+				if (!active[i])
+					continue;
+				g = mul_div(start, w, total) / KIB * KIB;
+				give[i] += g;
+				amount -= g;
+			}
+			break;
+		}
+	}
+	free(active);
+}
+
+/* The first look at one VM: what it would get with a pool large enough. */
+static void
+classify(const struct policy_input *in, const struct policy_vm *v,
+    struct work *w, struct policy_out *o)
+{
+	uint64_t step = in->min_step;
+
+	w->hi = v->maximum;
+	w->lo = v->minimum < w->hi ? v->minimum : w->hi;
+	w->need = clamp(v->demand, w->lo, w->hi);
+	/* Whole steps: a MiB of demand jitter then neither moves the
+	 * balloon nor drops the VM from OK to Low. */
+	w->want = policy_want(v->demand, v->buffer);
+	if (step)
+		w->want = (w->want + step - 1) / step * step;
+	w->want = clamp(w->want, w->lo, w->hi);
+	o->want = w->want;
+	/* A VM above its maximum (lowered by the admin) is surplus too, but
+	 * is brought down to the maximum at once. */
+	uint64_t cur = clamp(v->assigned, w->lo, w->hi);
+
+	if (v->assigned < w->lo) {
+		w->desired = w->want;
+		o->reason = w->want > w->lo ? PR_ADD : PR_MINIMUM;
+	} else if (cur + step <= w->want) {
+		w->desired = w->want;
+		o->reason = PR_ADD;
+	} else if (cur >= w->want + step) {
+		w->due = v->surplus_since >= 0 ?
+		    in->now - v->surplus_since >= in->reclaim_delay :
+		    in->reclaim_delay <= 0;
+		w->keeper = !w->due;
+		w->desired = w->due ? w->want : cur;
+		o->reason = w->due ? PR_RECLAIM : cur < v->assigned ?
+		    PR_MAXIMUM : PR_SURPLUS;
+	} else if (cur < v->assigned) {
+		w->desired = cur;
+		o->reason = PR_MAXIMUM;
+	} else {
+		/* Within a step of what it wants: leave it be. */
+		w->desired = v->assigned;
+		o->reason = PR_STEADY;
+	}
+}
+
+void
+policy_plan(const struct policy_input *in, struct policy_out *out)
+{
+	size_t n = in->n, i;
+	struct work *w = xcalloc(n, sizeof(*w));
+	uint64_t *cap = xcalloc(n, sizeof(*cap));
+	uint64_t *give = xcalloc(n, sizeof(*give));
+	bool *in_set = xcalloc(n, sizeof(*in_set));
+	uint64_t avail = in->pool, fixed = 0, sum_desired = 0, sum_want = 0;
+	uint64_t sum_need = 0, sum_lo = 0, sum;
+
+	/* VMs without fresh stats keep what they have, and that counts
+	 * against the pool. */
+	for (i = 0; i < n; i++) {
+		const struct policy_vm *v = &in->vms[i];
+		struct policy_out *o = &out[i];
+
+		memset(o, 0, sizeof(*o));
+		o->target = v->assigned;
+		o->surplus_since = v->surplus_since;
+		if (v->stats != PS_FRESH) {
+			o->reason = v->stats == PS_GRACE ? PR_GRACE :
+			    v->stats == PS_SETTLING ? PR_SETTLING :
+			    v->stats == PS_STALE ? PR_STALE : PR_NO_STATS;
+			fixed += v->assigned;
+			continue;
+		}
+		w[i].managed = in_set[i] = true;
+		classify(in, v, &w[i], o);
+		sum_desired += w[i].desired;
+		sum_want += w[i].want;
+		sum_need += w[i].need;
+		sum_lo += w[i].lo;
+	}
+	avail = avail > fixed ? avail - fixed : 0;
+
+	if (sum_desired <= avail) {
+		for (i = 0; i < n; i++)
+			if (w[i].managed)
+				out[i].target = w[i].desired;
+	} else if (sum_want <= avail) {
+		/* Keepers give back surplus, lowest weight first. */
+		for (i = 0; i < n; i++)
+			if (w[i].managed && w[i].desired > w[i].want)
+				cap[i] = w[i].desired - w[i].want;
+		fill_priority(avail - sum_want, in->vms, in_set, cap, give, n);
+		for (i = 0; i < n; i++) {
+			if (!w[i].managed)
+				continue;
+			out[i].target = w[i].want + give[i];
+			if (w[i].keeper && give[i] < cap[i])
+				out[i].reason = PR_RECLAIM_NEEDED;
+			else if (out[i].reason == PR_STEADY &&
+			    out[i].target != in->vms[i].assigned)
+				out[i].reason = out[i].target >
+				    in->vms[i].assigned ? PR_ADD : PR_RECLAIM_NEEDED;
+		}
+	} else if (sum_need <= avail) {
+		/* Everyone gets demand; buffers from the highest weight. */
+		for (i = 0; i < n; i++)
+			if (w[i].managed)
+				cap[i] = w[i].want - w[i].need;
+		fill_priority(avail - sum_need, in->vms, in_set, cap, give, n);
+		for (i = 0; i < n; i++) {
+			if (!w[i].managed)
+				continue;
+			out[i].target = w[i].need + give[i];
+			if (out[i].target < w[i].want)
+				out[i].reason = PR_SHORT_BUFFER;
+		}
+	} else {
+		/* Everyone gets the minimum; demand shared by weight. */
+		for (i = 0; i < n; i++)
+			if (w[i].managed)
+				cap[i] = w[i].need - w[i].lo;
+		if (avail > sum_lo)
+			share_by_weight(avail - sum_lo, in->vms, in_set, cap,
+			    give, n);
+		for (i = 0; i < n; i++) {
+			if (!w[i].managed)
+				continue;
+			out[i].target = w[i].lo + give[i];
+			out[i].reason = PR_SHORT_DEMAND;
+		}
+	}
+
+	/* Skip changes below the step: growth always (it only frees pool),
+	 * shrinking only while the plan stays within the pool. Never skip
+	 * a change that brings a VM back within its bounds. */
+	sum = 0;
+	for (i = 0; i < n; i++)
+		sum += out[i].target;
+	for (i = 0; i < n; i++) {
+		const struct policy_vm *v = &in->vms[i];
+		struct policy_out *o = &out[i];
+		uint64_t a = v->assigned;
+
+		if (!w[i].managed || o->target == a || a < w[i].lo ||
+		    a > w[i].hi)
+			continue;
+		if (o->target > a && o->target - a < in->min_step) {
+			sum -= o->target - a;
+			o->target = a;
+		} else if (o->target < a && a - o->target < in->min_step &&
+		    sum + (a - o->target) <= in->pool) {
+			sum += a - o->target;
+			o->target = a;
+		} else
+			continue;
+		if (o->reason != PR_STEADY)
+			o->reason = PR_SMALL;
+	}
+
+	for (i = 0; i < n; i++) {
+		struct policy_out *o = &out[i];
+
+		o->change = o->target != in->vms[i].assigned;
+		if (!w[i].managed)
+			continue;
+		/* The surplus clock runs while a VM keeps a step or more
+		 * above what it wants, and starts again after. */
+		if (o->target >= w[i].want + in->min_step)
+			o->surplus_since = in->vms[i].surplus_since >= 0 ?
+			    in->vms[i].surplus_since : in->now;
+		else
+			o->surplus_since = -1;
+	}
+	free(w);
+	free(cap);
+	free(give);
+	free(in_set);
+}

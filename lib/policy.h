@@ -1,0 +1,76 @@
+/*
+ * policy.h - the balancer's decision as a pure function: the pool and each
+ * dynamic VM's settings and measurements in, a target and a reason for
+ * each VM out. No I/O and no clock: "now" is an input, so the same input
+ * always gives the same plan, in tests, benchmarks and dmctl rebalance.
+ */
+#ifndef DM_POLICY_H
+#define DM_POLICY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum policy_reason {
+	PR_STEADY,		/* has demand + buffer, nothing to do */
+	PR_ADD,			/* below demand + buffer: grown from the pool */
+	PR_SURPLUS,		/* surplus kept until the reclaim delay */
+	PR_RECLAIM,		/* surplus past the reclaim delay: taken back */
+	PR_RECLAIM_NEEDED,	/* surplus taken back for another VM */
+	PR_SHORT_BUFFER,	/* pool short: buffer cut, lower weight first */
+	PR_SHORT_DEMAND,	/* pool short: demand shared by weight */
+	PR_MINIMUM,		/* raised to its minimum */
+	PR_MAXIMUM,		/* held at its maximum */
+	PR_SMALL,		/* change below the minimum step: skipped */
+	PR_NO_STATS,		/* no guest stats (no balloon driver or period) */
+	PR_STALE,		/* guest stats stopped updating */
+	PR_GRACE,		/* just started: its stats mean little yet */
+	PR_SETTLING,		/* just moved: no stats since the move yet */
+	PR_COUNT
+};
+
+/* One dynamic, running VM as the policy sees it. Sizes in bytes. */
+struct policy_vm {
+	uint64_t assigned;	/* balloon actual now */
+	uint64_t demand;	/* valid when stats == PS_FRESH */
+	uint64_t minimum;
+	uint64_t maximum;	/* already capped at the domain's <memory> */
+	long buffer;		/* percent of demand */
+	long weight;		/* 0-100 */
+	enum { PS_FRESH, PS_NONE, PS_STALE, PS_GRACE, PS_SETTLING } stats;
+	int64_t surplus_since;	/* seconds; -1: no surplus so far */
+};
+
+struct policy_input {
+	uint64_t pool;		/* what dynamic VMs may have in all */
+	int64_t now;		/* seconds, same clock as surplus_since */
+	int64_t reclaim_delay;	/* seconds */
+	uint64_t min_step;	/* bytes; smaller changes are skipped */
+	const struct policy_vm *vms;
+	size_t n;
+};
+
+struct policy_out {
+	uint64_t target;	/* balloon target, bytes */
+	uint64_t want;		/* demand + buffer within bounds (0 unknown) */
+	enum policy_reason reason;
+	int64_t surplus_since;	/* state to keep for the next pass */
+	bool change;		/* target differs from assigned */
+};
+
+/*
+ * Plan targets for in->n VMs into out[0..n). Guarantees, for any input:
+ * the targets of VMs with fresh stats lie in [minimum, maximum]; the sum
+ * of all targets does not exceed the pool unless the minimums (and the
+ * assigned memory of VMs left alone) already do; the result depends on
+ * nothing but the input.
+ */
+void policy_plan(const struct policy_input *in, struct policy_out *out);
+
+/* Short text of a reason, for output and logs. */
+const char *policy_reason_text(enum policy_reason r);
+
+/* demand + buffer % of it, rounded up to whole MiB. */
+uint64_t policy_want(uint64_t demand, long buffer);
+
+#endif
