@@ -13,6 +13,7 @@ extern const size_t dmctl_ncommands;
 
 extern const struct cli_cmd cmd_set;
 extern const struct cli_cmd cmd_show;
+extern const struct cli_cmd cmd_rebalance;
 extern const struct cli_cmd cmd_complete;
 
 #endif

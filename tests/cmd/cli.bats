@@ -13,7 +13,7 @@ load helpers
 	run dmctl -h
 	[ "$status" -eq 0 ]
 	[[ "$output" == *"set "*"show "* ]]
-	for c in set show; do
+	for c in set show rebalance; do
 		run dmctl "$c" -h
 		[ "$status" -eq 0 ]
 		[[ "${lines[0]}" == "usage: dmctl $c [options]"* ]]
@@ -53,4 +53,35 @@ load helpers
 	run bash -c "'$DMCTL' show > /dev/full"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"cannot write output"* ]]
+}
+
+@test "the uri in dmctl.conf is used when neither -c nor LIBVIRT_DEFAULT_URI is" {
+	c="$BATS_TEST_TMPDIR/dmctl.conf"
+	printf "uri = test:///default\nlock-file = %s/lock\n" "$BATS_TEST_TMPDIR" >"$c"
+	run env -u LIBVIRT_DEFAULT_URI "$DMCTL" show --json -C "$c"
+	jq -e '[.vms[].name] == ["test"]' <<<"$output"
+	run dmctl show --json -C "$c"
+	jq -e '[.vms[].name] | index("gshow") != null' <<<"$output"
+	run env -u LIBVIRT_DEFAULT_URI "$DMCTL" -c "$TB_URI" show --json -C "$c"
+	jq -e '[.vms[].name] | index("gshow") != null' <<<"$output"
+	run env -u LIBVIRT_DEFAULT_URI "$DMCTL" rebalance --dry-run --json -C "$c"
+	[ "$status" -eq 0 ]
+	jq -e '.vms == []' <<<"$output"
+}
+
+@test "a bad dmctl.conf stops show and rebalance, naming file, line and key" {
+	c="$BATS_TEST_TMPDIR/dmctl.conf"
+	printf '# host settings\nreserve = 2G\nreclaim-delay = soon\n' >"$c"
+	for cmd in show rebalance; do
+		run --separate-stderr dmctl "$cmd" -C "$c"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == "dmctl: $c:3: reclaim-delay: "* ]]
+	done
+	run --separate-stderr dmctl rebalance -C /nonexistent/dmctl.conf
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"/nonexistent/dmctl.conf"* ]]
+	run dmctl rebalance --every 0
+	[ "$status" -eq 2 ]
+	run dmctl rebalance extra
+	[ "$status" -eq 2 ]
 }

@@ -1,0 +1,31 @@
+/*
+ * balance.h - one balancing pass: read every VM (bulk stats), plan with
+ * the pure policy, move balloons, keep the per-VM state, report.
+ */
+#ifndef DM_BALANCE_H
+#define DM_BALANCE_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+
+#include <libvirt/libvirt.h>
+
+#include "hostconf.h"
+
+enum balance_output { BAL_TEXT, BAL_JSON, BAL_QUIET };
+
+struct balance_opts {
+	bool dry_run;
+	enum balance_output output;
+};
+
+/*
+ * Run one pass at time now. Returns 0 when it ran (whether or not
+ * anything changed), 1 when some VM could not be set (the others still
+ * were), -1 when the pass could not run at all (already reported).
+ */
+int balance_pass(virConnectPtr conn, const struct hostconf *hc,
+    const struct balance_opts *o, time_t now, FILE *out);
+
+#endif

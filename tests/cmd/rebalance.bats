@@ -1,0 +1,319 @@
+#!/usr/bin/env bats
+# dmctl rebalance against real guests: active add, passive reclaim, a
+# short pool shared by weight, dry runs, locking, VMs that vanish, the
+# --every loop under climbing demand, and syslog.
+
+load helpers
+
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+# conf [KEY=VALUE...]: write a host settings file for this test and print
+# its path. Grace 0 so that tests need not wait; a private lock file.
+conf() {
+	local f="$BATS_TEST_TMPDIR/dmctl.conf" kv
+	{
+		for kv in grace=0 "lock-file=$BATS_FILE_TMPDIR/rebalance.lock" \
+			lock-wait=5; do
+			# A key given as an argument replaces the default.
+			[[ " ${*%%=*} " == *" ${kv%%=*} "* ]] ||
+				echo "${kv%%=*} = ${kv#*=}"
+		done
+		for kv in "$@"; do
+			echo "${kv%%=*} = ${kv#*=}"
+		done
+	} >"$f"
+	echo "$f"
+}
+
+setup_file() {
+	source "$BATS_TEST_DIRNAME/helpers.bash"
+	# Only the guests of this file are dynamic while it runs.
+	"$DMCTL" set gshow gset --disable >/dev/null
+	tb_define_vm b1 --memory 1024 --current 256 --start
+	tb_define_vm b2 --memory 1024 --current 256 --start
+	tb_wait_ready b1 120
+	tb_wait_ready b2 120
+}
+
+teardown_file() {
+	source "$BATS_TEST_DIRNAME/helpers.bash"
+	undefine_vm b1
+	undefine_vm b2
+	undefine_vm bx
+}
+
+# reset VM: nothing held, boot size again, fresh settings and state.
+reset() {
+	tb_guest "$1" release >/dev/null
+	vsh setmem "$1" 256M --live
+	vsh metadata "$1" urn:dmctl:balancer-state:1 --live --remove >/dev/null 2>&1 || true
+	dmctl set "$1" --enable --startup 256M --minimum 128M --maximum 1G \
+		--buffer 20 --weight 50 >/dev/null
+	tb_wait_for 20 assigned_is "$1" $((256 * MiB))
+	settle "$1"
+}
+
+# settle VM: wait until two demand reads 1 s apart agree within 2 MiB.
+settle() {
+	local a b
+	for _ in $(seq 1 15); do
+		a=$(demand_mib "$1")
+		sleep 1
+		b=$(demand_mib "$1")
+		[ -n "$a" ] && [ -n "$b" ] && [ $((a - b)) -le 2 ] && [ $((b - a)) -le 2 ] && return 0
+	done
+	return 1
+}
+
+assigned_is() { [ "$(json_vm "$1" assigned)" = "$2" ]; }
+status_is() { [ "$(json_vm "$1" status)" = "$2" ]; }
+demand_mib() { json_vm "$1" demand | awk '$1 != "null" {printf "%d\n", $1 / 1048576}'; }
+demand_at_least() { local d; d=$(demand_mib "$1"); [ -n "$d" ] && [ "$d" -ge "$2" ]; }
+demand_at_most() { local d; d=$(demand_mib "$1"); [ -n "$d" ] && [ "$d" -le "$2" ]; }
+
+# hold_past VM MIB: hold memory until demand passes MIB, print demand.
+hold_past() {
+	local d
+	settle "$1"
+	d=$(demand_mib "$1")
+	tb_guest "$1" hold $(($2 - d + 8)) >/dev/null
+	tb_wait_for 10 demand_at_least "$1" "$2"
+	settle "$1"
+	demand_mib "$1"
+}
+
+@test "one pass grows a guest to demand + buffer at once" {
+	reset b1
+	c=$(conf)
+	# Demand x 1.2 must pass the 256 MiB the guest has.
+	d=$(hold_past b1 $((256 * 100 / 120 + 4)))
+	echo "demand $d MiB"
+	run dmctl rebalance -C "$c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"b1: 256M -> "*"add: below demand + buffer"* ]]
+	ok() {
+		local a dem
+		a=$(json_vm b1 assigned)
+		dem=$(json_vm b1 demand)
+		# Assigned covers demand + 20 % (the next step up, 8 MiB).
+		[ "$a" -ge $((dem * 120 / 100 - 8 * MiB)) ]
+	}
+	tb_wait_for 10 ok
+	tb_wait_for 10 status_is b1 OK
+}
+
+@test "release: the next pass keeps the surplus; after the delay it is reclaimed" {
+	reset b1
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	run dmctl rebalance --json -C "$c"
+	grown=$(jq '.vms[] | select(.name == "b1") | .to' <<<"$output")
+	[ "$grown" -gt $((256 * MiB)) ]
+	tb_wait_for 10 assigned_is b1 "$grown"
+	tb_guest b1 release >/dev/null
+	tb_wait_for 10 demand_at_most b1 150
+	sleep 3 # past settling
+	run dmctl rebalance -C "$c"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"b1:"* ]] # passive: nothing moved
+	[ "$(json_vm b1 assigned)" = "$grown" ]
+	run dmctl rebalance --dry-run -C "$c"
+	[[ "$output" == *"b1: "*"no change"*"surplus kept until the reclaim delay"* ]]
+
+	# The surplus clock started at the pass above; a 3 s delay has passed.
+	c=$(conf reclaim-delay=3s)
+	sleep 4
+	run dmctl rebalance -C "$c"
+	echo "$output"
+	[[ "$output" == *"b1: "*" -> "*"reclaim: surplus past the reclaim delay"* ]]
+	d=$(json_vm b1 demand)
+	want=$(((d * 120 / 100 + 8 * MiB - 1) / (8 * MiB) * 8 * MiB))
+	[ "$want" -ge $((128 * MiB)) ] || want=$((128 * MiB))
+	shrunk() {
+		local a
+		a=$(json_vm b1 assigned)
+		[ "$a" -le $((want + 9 * MiB)) ] && [ "$a" -ge $((128 * MiB)) ]
+	}
+	tb_wait_for 15 shrunk
+	[ "$(json_vm b1 assigned)" -ge $((128 * MiB)) ]
+}
+
+@test "a pool too small for both: the higher weight keeps more, the pool holds" {
+	reset b1
+	reset b2
+	dmctl set b1 --weight 80
+	dmctl set b2 --weight 20
+	d1=$(hold_past b1 140)
+	d2=$(hold_past b2 140)
+	# A reserve that leaves a 330 MiB pool for the two guests.
+	run dmctl show --json
+	total=$(jq '.host.total' <<<"$output")
+	static=$(jq '.host.static' <<<"$output")
+	overhead=$(jq '.host.overhead' <<<"$output")
+	pool=$((330 * MiB))
+	c=$(conf reserve=$((total - static - overhead - pool)) reserve-percent=0)
+	run dmctl rebalance --json -C "$c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(jq '.host.pool' <<<"$output")" -eq "$pool" ]
+	t1=$(jq '.vms[] | select(.name == "b1") | .to' <<<"$output")
+	t2=$(jq '.vms[] | select(.name == "b2") | .to' <<<"$output")
+	echo "demand $d1 and $d2 MiB; targets $((t1 / MiB)) and $((t2 / MiB)) MiB"
+	[ $((t1 + t2)) -le "$pool" ]
+	[ "$t1" -gt "$t2" ]
+	[ "$t1" -ge $((128 * MiB)) ] && [ "$t2" -ge $((128 * MiB)) ]
+	# Demand is met for both; only the lower weight lost buffer.
+	jq -e '.vms[] | select(.name == "b2") | .reason == "pool short: buffer cut"' <<<"$output"
+	# And the balloons get there.
+	at_targets() {
+		local a1 a2
+		a1=$(json_vm b1 assigned)
+		a2=$(json_vm b2 assigned)
+		[ $((a1 - t1)) -le $((2 * MiB)) ] && [ $((a2 - t2)) -le $((2 * MiB)) ]
+	}
+	tb_wait_for 15 at_targets
+	# The guests kept their memory holders.
+	[ "$(tb_guest b1 held)" -gt 0 ] && [ "$(tb_guest b2 held)" -gt 0 ]
+	reset b2
+}
+
+@test "--dry-run prints the plan and changes nothing" {
+	reset b1
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	before=$(both_xml b1)
+	actual=$(vsh dommemstat b1 | awk '$1 == "actual" {print $2}')
+	run dmctl rebalance --dry-run -C "$c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"b1: 256M -> "*"add: below demand + buffer"* ]]
+	[[ "$output" == *"b2: "* ]]
+	sleep 2
+	[ "$(both_xml b1)" = "$before" ]
+	[ "$(vsh dommemstat b1 | awk '$1 == "actual" {print $2}')" = "$actual" ]
+	run dmctl rebalance --dry-run --json -C "$c"
+	jq -e '.dry_run == true and ([.vms[] | select(.name == "b1")][0] | .change == true and .applied == false)' <<<"$output"
+}
+
+@test "--json: the plan and what was done" {
+	reset b1
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	run dmctl rebalance --json -C "$c"
+	[ "$status" -eq 0 ]
+	jq -e '.dry_run == false and (.host | has("pool"))' <<<"$output"
+	jq -e '.vms[] | keys == (["applied","buffer","change","demand","error","from","maximum","minimum","name","reason","skipped","status","to","uuid","weight"])' <<<"$output"
+	jq -e '[.vms[] | select(.name == "b1")][0] | .change and .applied and .error == null and .to > .from' <<<"$output"
+}
+
+@test "-q prints nothing when all went well" {
+	reset b1
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	run --separate-stderr dmctl rebalance -q -C "$c"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] && [ -z "$stderr" ]
+	tb_wait_for 10 status_is b1 OK
+}
+
+@test "two passes do not interleave: the second waits, or gives up" {
+	c=$(conf lock-wait=1)
+	# A pass that holds the lock for 3 s.
+	DMCTL_TEST_PASS_DELAY=3 "$DMCTL" rebalance -q -C "$c" &
+	pid=$!
+	sleep 1
+	start=$SECONDS
+	run --separate-stderr dmctl rebalance -C "$c"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"another pass is running"* ]]
+	wait "$pid"
+	# With a longer wait, the second pass runs after the first.
+	c=$(conf lock-wait=10)
+	DMCTL_TEST_PASS_DELAY=2 "$DMCTL" rebalance -q -C "$c" &
+	pid=$!
+	sleep 0.5
+	start=$(date +%s%N)
+	run dmctl rebalance -q -C "$c"
+	end=$(date +%s%N)
+	[ "$status" -eq 0 ]
+	wait "$pid"
+	# It waited for the first one's 2 s pause.
+	[ $(((end - start) / 1000000)) -ge 1200 ]
+}
+
+@test "a VM destroyed in the middle of a pass is skipped, not fatal" {
+	tb_define_vm bx --memory 1024 --current 256 --start
+	tb_wait_ready bx 120
+	dmctl set bx --enable --buffer 20
+	c=$(conf)
+	hold_past bx 225 >/dev/null
+	DMCTL_TEST_PASS_DELAY=2 "$DMCTL" rebalance -C "$c" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	sleep 1
+	vsh destroy bx
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$rc" -eq 0 ]
+	grep -q "bx: 256M -> .*VM stopped or vanished, skipped" "$BATS_TEST_TMPDIR/out"
+	undefine_vm bx
+}
+
+@test "--every 1 keeps up with demand climbing 40 MiB every 2 s" {
+	reset b1
+	c=$(conf)
+	"$DMCTL" rebalance --every 1 -q -C "$c" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	held=0
+	for step in $(seq 1 12); do
+		tb_guest b1 hold 40 >/dev/null
+		held=$((held + 40))
+		sleep 2
+		echo "held $held: $("$DMCTL" show --json b1 | jq -c '.vms[0] | [.assigned / 1048576, .demand / 1048576, .status]')"
+		# No holder was killed: the guest never ran out of memory.
+		[ "$(tb_guest b1 held)" -eq "$held" ]
+	done
+	echo "held $held MiB"
+	ok() {
+		local a dem
+		a=$(json_vm b1 assigned)
+		dem=$(json_vm b1 demand)
+		[ "$dem" != null ] && [ "$a" -ge $((dem * 120 / 100 - 8 * MiB)) ]
+	}
+	tb_wait_for 10 ok
+	[ "$(json_vm b1 assigned)" -gt $((600 * MiB)) ]
+	kill -TERM "$pid"
+	rc=0
+	wait "$pid" || rc=$?
+	[ "$rc" -eq 0 ]
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	tb_guest b1 release >/dev/null
+}
+
+@test "every change is logged to syslog" {
+	[ "$(id -u)" = 0 ] || skip "needs root for a private /dev/log"
+	command -v socat >/dev/null || skip "socat not installed"
+	reset b1
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	log="$BATS_TEST_TMPDIR/syslog"
+	# A private mount namespace with a /dev of its own, whose /dev/log is
+	# a socket we read: the host's syslog is not touched.
+	unshare -m bash -c '
+		set -e
+		d=$(mktemp -d)
+		mkdir "$d/dev"
+		for n in null zero urandom random; do
+			cp -a /dev/$n "$d/dev/"
+		done
+		mount --bind "$d/dev" /dev
+		socat -u UNIX-RECV:/dev/log OPEN:"$1",creat,append &
+		for _ in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
+		"$2" rebalance -q -C "$3"
+		sleep 0.5
+		kill $!
+	' _ "$log" "$DMCTL" "$c"
+	cat "$log"
+	grep -q "dmctl\[[0-9]*\]: VM 'b1': memory 256M -> .* (demand .* MiB, buffer 20%, add: below demand + buffer)" "$log"
+}
