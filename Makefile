@@ -12,6 +12,7 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
+DOCDIR   = $(PREFIX)/share/doc/dmctl
 
 CC      ?= cc
 PKGS     = libvirt libxml-2.0
@@ -105,13 +106,24 @@ install: all
 	install -m 644 man/dmctl.8 $(DESTDIR)$(MANDIR)/man8/dmctl.8
 	install -m 644 man/dmctl-metadata.5 \
 		$(DESTDIR)$(MANDIR)/man5/dmctl-metadata.5
+	install -m 644 man/dmctl.conf.5 $(DESTDIR)$(MANDIR)/man5/dmctl.conf.5
 	install -m 644 completions/dmctl.bash $(DESTDIR)$(BASHCOMPDIR)/dmctl
 	install -m 644 completions/_dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl
+	install -d $(DESTDIR)$(DOCDIR)
+	for f in dmctl-rebalance.service dmctl.cron; do \
+		sed 's|/usr/local/bin/dmctl|$(BINDIR)/dmctl|' dist/$$f \
+			>$(DESTDIR)$(DOCDIR)/$$f && chmod 644 $(DESTDIR)$(DOCDIR)/$$f \
+			|| exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/dmctl $(DESTDIR)$(MANDIR)/man8/dmctl.8 \
 		$(DESTDIR)$(MANDIR)/man5/dmctl-metadata.5 \
-		$(DESTDIR)$(BASHCOMPDIR)/dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl
+		$(DESTDIR)$(MANDIR)/man5/dmctl.conf.5 \
+		$(DESTDIR)$(BASHCOMPDIR)/dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl \
+		$(DESTDIR)$(DOCDIR)/dmctl-rebalance.service \
+		$(DESTDIR)$(DOCDIR)/dmctl.cron
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 format:
 	clang-format -i lib/*.[ch] cmd/*.[ch] tests/unit/*.[ch]

@@ -15,10 +15,16 @@ teardown() {
 	[ "$status" -eq 0 ]
 	for f in bin/dmctl share/man/man8/dmctl.8 share/man/man5/dmctl-metadata.5 \
 		share/bash-completion/completions/dmctl \
-		share/zsh/vendor-completions/_dmctl; do
+		share/zsh/vendor-completions/_dmctl share/man/man5/dmctl.conf.5 \
+		share/doc/dmctl/dmctl-rebalance.service share/doc/dmctl/dmctl.cron; do
 		[ -f "$dest/opt/dm/$f" ] || { echo "missing $f"; false; }
 	done
 	[ -x "$dest/opt/dm/bin/dmctl" ]
+	# The service and cron example run the dmctl that was installed.
+	grep -q '^ExecStart=/opt/dm/bin/dmctl rebalance --every 1 -q$' \
+		"$dest/opt/dm/share/doc/dmctl/dmctl-rebalance.service"
+	grep -q 'root /opt/dm/bin/dmctl rebalance -q$' \
+		"$dest/opt/dm/share/doc/dmctl/dmctl.cron"
 	run "$dest/opt/dm/bin/dmctl" --version
 	[ "$status" -eq 0 ]
 	# Nothing outside DESTDIR/PREFIX.
