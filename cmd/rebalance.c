@@ -94,9 +94,14 @@ lock_take(const char *path, unsigned wait)
 			close(fd);
 			return -1;
 		}
-		if (time(NULL) >= until || stop) {
+		if (stop) {
+			close(fd);
+			return -1;
+		}
+		if (time(NULL) >= until) {
 			dm_error("rebalance: another pass is running (lock "
-			    "'%s' held for %u s); giving up", path, wait);
+			    "'%s' still held after %u s); giving up", path,
+			    wait);
 			close(fd);
 			return -1;
 		}
@@ -182,7 +187,9 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		struct timespec start;
 
 		clock_gettime(CLOCK_MONOTONIC, &start);
-		if (!conn && !(conn = virt_open(uri, false))) {
+		/* While the daemon is down, --every says so once, not each
+		 * second. */
+		if (!conn && !(conn = virt_open(uri, false, !said_down))) {
 			rc = 1;
 			said_down = 1;
 		} else {

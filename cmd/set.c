@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "hostconf.h"
 #include "setconf.h"
 #include "size.h"
 #include "util.h"
@@ -11,7 +12,7 @@
 
 enum {
 	O_ENABLE = 1, O_DISABLE, O_STARTUP, O_MINIMUM, O_MAXIMUM, O_BUFFER,
-	O_WEIGHT, O_LIVE, O_CONFIG, O_CURRENT,
+	O_WEIGHT, O_LIVE, O_CONFIG, O_CURRENT, O_CONFIG_FILE,
 };
 
 static const struct cli_opt opts[] = {
@@ -30,6 +31,9 @@ static const struct cli_opt opts[] = {
 	    NULL },
 	{ O_CURRENT, "current", 0, NULL, "change the running VM if it runs, "
 	    "else its config", NULL },
+	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
+	    "host settings file, for its uri (default /etc/dmctl.conf)",
+	    "file" },
 	CLI_COMMON_OPTS,
 };
 
@@ -93,7 +97,8 @@ static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	struct vmconf_change ch;
-	const char *uri = dmctl_uri, *arg;
+	const char *uri = dmctl_uri, *conffile = NULL, *arg;
+	struct hostconf hc;
 	unsigned scope = 0;
 	uint64_t host_memory;
 	virConnectPtr conn;
@@ -143,6 +148,9 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		case O_CURRENT:
 			scope |= SCOPE_CURRENT;
 			continue;
+		case O_CONFIG_FILE:
+			conffile = arg;
+			continue;
 		case OPT_CONNECT:
 			uri = arg;
 			continue;
@@ -167,7 +175,11 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	if (optind >= argc)
 		return cli_usage_error(cmd, "no VM named");
 
-	if (!(conn = virt_open(uri, false)))
+	if (hostconf_load(&hc, conffile) < 0)
+		return 1;
+	conn = virt_open(hostconf_uri(&hc, uri), false, true);
+	hostconf_free(&hc);
+	if (!conn)
 		return 1;
 	if (virt_host_memory(conn, &host_memory) < 0) {
 		virConnectClose(conn);

@@ -69,7 +69,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	if (hostconf_load(&hc, conffile) < 0)
 		return 1;
 	uri = hostconf_uri(&hc, uri);
-	if (!(conn = virt_open(uri, true))) {
+	if (!(conn = virt_open(uri, true, true))) {
 		hostconf_free(&hc);
 		return 1;
 	}

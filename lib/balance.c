@@ -23,8 +23,26 @@ struct item {
 	struct bstate state;	/* to keep for the next pass */
 	bool applied;
 	bool gone;		/* stopped or vanished during the pass */
+	bool blind;		/* no live stats: set the stats period */
+	bool has_demand;	/* live stats gave a demand */
+	bool settling;		/* just moved: may grow, not shrink */
+	uint64_t minimum;	/* as configured (settling raises in's) */
 	char *error;
 };
+
+/*
+ * Whether the guest reports stats now. Stricter than "dmctl show": the
+ * balancer knows the period it asks for, and a guest without one still
+ * sends a single report at boot, which must not pass for live figures.
+ */
+static bool
+stats_live(const struct vm *vm, const struct hostconf *hc, time_t now)
+{
+	long long age = (long long)now - vm->balloon.last_update;
+
+	return vm->balloon.last_update >= 0 &&
+	    (age <= 3 * (long long)hc->stats_period || age <= 5);
+}
 
 /* What the policy should think of this VM's stats right now. */
 static int
@@ -35,8 +53,12 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now)
 	/* A VM not seen before is first seen now. */
 	if (now - (st->seen < 0 ? now : st->seen) < (time_t)hc->grace)
 		return PS_GRACE;
-	if (!vm->has_demand)
-		return vm->balloon.last_update >= 0 ? PS_STALE : PS_NONE;
+	if (vm->balloon.last_update < 0)
+		return PS_NONE;
+	if (!stats_live(vm, hc, now))
+		return PS_STALE;
+	if (!vm_demand(&vm->balloon, &(uint64_t){ 0 }))
+		return PS_NONE;
 	/* Right after the balloon moved, the guest reports freed memory in
 	 * MemTotal a report before it shows in MemAvailable: wait for two
 	 * reports made after the change. */
@@ -54,7 +76,12 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 
 	it->vm = vm;
 	p->assigned = vm->assigned;
-	p->demand = vm->has_demand ? vm->demand : 0;
+	/* Demand by the balancer's own idea of live stats (stats_live),
+	 * not by show's 30 s: a long stats period is not staleness. */
+	it->has_demand = stats_live(vm, hc, now) &&
+	    vm_demand(&vm->balloon, &p->demand);
+	if (!it->has_demand)
+		p->demand = 0;
 	/* The balloon can never pass <memory> while the VM runs. */
 	p->maximum = vm->conf.maximum < vm->memory || !vm->memory ?
 	    vm->conf.maximum : vm->memory;
@@ -62,10 +89,13 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	p->buffer = vm->conf.buffer;
 	p->weight = vm->conf.weight;
 	p->stats = stats_state(vm, hc, now);
+	it->blind = !stats_live(vm, hc, now);
 	/* Settling, the figures may still show some of the last move, which
 	 * can only make demand look low after a shrink: growing on them is
 	 * safe, shrinking is not. So a settling VM may grow, not shrink. */
-	if (p->stats == PS_SETTLING) {
+	it->settling = p->stats == PS_SETTLING;
+	it->minimum = p->minimum;
+	if (it->settling) {
 		p->stats = PS_FRESH;
 		if (p->minimum < p->assigned)
 			p->minimum = p->assigned < p->maximum ? p->assigned :
@@ -118,11 +148,13 @@ keep_state(virConnectPtr conn, struct item *it, const struct hostconf *hc)
 
 	it->state.surplus_since = it->out.surplus_since;
 	if (it->gone || (bstate_equal(&it->state, &it->vm->bstate) &&
-	    it->vm->balloon.last_update >= 0))
+	    !it->blind))
 		return;
 	if (!(dom = virDomainLookupByUUIDString(conn, it->vm->uuid)))
 		return;
-	if (it->vm->balloon.last_update < 0)
+	/* Setting a period the guest already has is harmless; without one
+	 * it reports nothing after boot, and the balancer is blind. */
+	if (it->blind)
 		virDomainSetMemoryStatsPeriod(dom, (int)hc->stats_period,
 		    VIR_DOMAIN_AFFECT_LIVE);
 	if (!bstate_equal(&it->state, &it->vm->bstate)) {
@@ -153,7 +185,7 @@ print_text(FILE *f, const struct item *it, bool dry_run)
 
 	size_human(it->in.assigned, from, sizeof(from));
 	size_human(it->out.target, to, sizeof(to));
-	if (it->vm->has_demand)
+	if (it->has_demand)
 		size_human(it->in.demand, d, sizeof(d));
 	else
 		snprintf(d, sizeof(d), "unknown");
@@ -194,13 +226,13 @@ print_json(FILE *f, const struct snapshot *s, const struct item *items,
 		json_str(&j, "uuid", it->vm->uuid);
 		json_uint(&j, "from", it->in.assigned);
 		json_uint(&j, "to", it->out.target);
-		if (it->vm->has_demand)
+		if (it->has_demand)
 			json_uint(&j, "demand", it->in.demand);
 		else
 			json_null(&j, "demand");
 		json_int(&j, "buffer", it->in.buffer);
 		json_int(&j, "weight", it->in.weight);
-		json_uint(&j, "minimum", it->in.minimum);
+		json_uint(&j, "minimum", it->minimum);
 		json_uint(&j, "maximum", it->in.maximum);
 		json_str(&j, "status", status_at(it));
 		json_str(&j, "reason", policy_reason_text(it->out.reason));
@@ -255,8 +287,12 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 	in = (struct policy_input){ s.host.pool, now,
 		(int64_t)hc->reclaim_delay, hc->min_step, pv, n };
 	policy_plan(&in, po);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
 		items[i].out = po[i];
+		/* Say why a settling VM did not shrink. */
+		if (items[i].settling && !po[i].change)
+			items[i].out.reason = PR_SETTLING;
+	}
 
 	if (!o->dry_run) {
 		test_delay();

@@ -28,7 +28,8 @@ struct cli_opt {
 
 #define CLI_COMMON_OPTS                                                    \
 	{ OPT_CONNECT, "connect", 'c', "URI",                              \
-	    "libvirt connection URI (default: $LIBVIRT_DEFAULT_URI)", "uri" }, \
+	    "libvirt URI (default: $LIBVIRT_DEFAULT_URI, then dmctl.conf)", \
+	    "uri" },                                                       \
 	{ OPT_HELP, "help", 'h', NULL, "show this help and exit", NULL }
 
 struct cli_cmd {

@@ -22,7 +22,7 @@ quiet_error(void *opaque, virErrorPtr e)
 }
 
 virConnectPtr
-virt_open(const char *uri, bool readonly)
+virt_open(const char *uri, bool readonly, bool report)
 {
 	virConnectPtr conn;
 
@@ -32,7 +32,7 @@ virt_open(const char *uri, bool readonly)
 		return NULL;
 	}
 	conn = readonly ? virConnectOpenReadOnly(uri) : virConnectOpen(uri);
-	if (!conn)
+	if (!conn && report)
 		dm_error("cannot connect to '%s': %s",
 		    uri ? uri : (getenv("LIBVIRT_DEFAULT_URI") ?
 		    getenv("LIBVIRT_DEFAULT_URI") : "default hypervisor"),

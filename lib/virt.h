@@ -15,9 +15,10 @@
 /*
  * Open a connection to uri (NULL: LIBVIRT_DEFAULT_URI or libvirt's own
  * default). Installs our error handler first, so that libvirt prints
- * nothing itself and every message is reported once, by us.
+ * nothing itself and every message is reported once, by us; with report
+ * false a failure is not reported at all (a retry loop says it once).
  */
-virConnectPtr virt_open(const char *uri, bool readonly);
+virConnectPtr virt_open(const char *uri, bool readonly, bool report);
 
 /* libvirt's message for the last failed call, never NULL. */
 const char *virt_errmsg(void);

@@ -40,6 +40,7 @@ teardown_file() {
 	undefine_vm b1
 	undefine_vm b2
 	undefine_vm bx
+	undefine_vm bs
 }
 
 # reset VM: nothing held, boot size again, fresh settings and state.
@@ -316,4 +317,36 @@ hold_past() {
 	' _ "$log" "$DMCTL" "$c"
 	cat "$log"
 	grep -q "dmctl\[[0-9]*\]: VM 'b1': memory 256M -> .* (demand .* MiB, buffer 20%, add: below demand + buffer)" "$log"
+}
+
+@test "a dynamic VM boots at its startup size; the balancer turns its stats on and leaves it alone at first" {
+	# A guest defined without a balloon stats period.
+	tb_define_vm bs --memory 1024 --current 512 --no-stats
+	dmctl set bs --enable --startup 320M --minimum 256M --maximum 1G
+	vsh start bs
+	booted() {
+		tb_guest bs ping >/dev/null 2>&1 &&
+			[ "$(vsh dommemstat bs | awk '$1 == "actual" {print $2}')" = $((320 * 1024)) ]
+	}
+	tb_wait_for 90 booted
+	# No stats period: the guest reports once at boot, then never again.
+	last_update() { vsh dommemstat bs | awk '$1 == "last_update" {print $2}'; }
+	u0=$(last_update)
+	sleep 7
+	[ "$(last_update)" = "$u0" ]
+	c=$(conf grace=60)
+	run dmctl rebalance --dry-run -C "$c"
+	[[ "$output" == *"bs: 320M, no change ("*"left alone: just started)"* ]]
+	run dmctl rebalance -C "$c"
+	[ "$status" -eq 0 ]
+	[[ "$output" != *"bs:"* ]]
+	# The pass set the guest's stats period: reports flow again.
+	advancing() { [ "$(last_update)" -gt "$u0" ]; }
+	tb_wait_for 10 advancing
+	[ "$(json_vm bs demand)" != null ]
+	[ "$(json_vm bs assigned)" -eq $((320 * MiB)) ]
+	# Still within its grace period: left alone.
+	run dmctl rebalance --dry-run -C "$c"
+	[[ "$output" == *"bs: 320M, no change"*"left alone: just started"* ]]
+	undefine_vm bs
 }
