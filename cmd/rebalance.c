@@ -55,13 +55,14 @@ on_signal(int sig)
 static char *
 lock_path(virConnectPtr conn, const struct hostconf *hc)
 {
-	char *uri = virConnectGetURI(conn), *path;
 	const char *dir = getenv("XDG_RUNTIME_DIR");
 	uint32_t h = 2166136261u;
+	char *uri, *path;
 	const char *p;
 
 	if (hc->lock_file)
 		return xstrdup(hc->lock_file);
+	uri = virConnectGetURI(conn);
 	for (p = uri ? uri : ""; *p; p++)
 		h = (h ^ (unsigned char)*p) * 16777619u;
 	free(uri);

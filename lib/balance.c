@@ -44,9 +44,11 @@ stats_live(const struct vm *vm, const struct hostconf *hc, time_t now)
 	    (age <= 3 * (long long)hc->stats_period || age <= 5);
 }
 
-/* What the policy should think of this VM's stats right now. */
+/* What the policy should think of this VM's stats right now, given
+ * whether they are live and gave a demand. */
 static int
-stats_state(const struct vm *vm, const struct hostconf *hc, time_t now)
+stats_state(const struct vm *vm, const struct hostconf *hc, time_t now,
+    bool live, bool has_demand)
 {
 	const struct bstate *st = &vm->bstate;
 
@@ -55,9 +57,9 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now)
 		return PS_GRACE;
 	if (vm->balloon.last_update < 0)
 		return PS_NONE;
-	if (!stats_live(vm, hc, now))
+	if (!live)
 		return PS_STALE;
-	if (!vm_demand(&vm->balloon, &(uint64_t){ 0 }))
+	if (!has_demand)
 		return PS_NONE;
 	/* Right after the balloon moved, the guest reports freed memory in
 	 * MemTotal a report before it shows in MemAvailable: wait for two
@@ -78,8 +80,8 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	p->assigned = vm->assigned;
 	/* Demand by the balancer's own idea of live stats (stats_live),
 	 * not by show's 30 s: a long stats period is not staleness. */
-	it->has_demand = stats_live(vm, hc, now) &&
-	    vm_demand(&vm->balloon, &p->demand);
+	it->blind = !stats_live(vm, hc, now);
+	it->has_demand = !it->blind && vm_demand(&vm->balloon, &p->demand);
 	if (!it->has_demand)
 		p->demand = 0;
 	/* The balloon can never pass <memory> while the VM runs. */
@@ -88,8 +90,7 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	p->minimum = vm->conf.minimum;
 	p->buffer = vm->conf.buffer;
 	p->weight = vm->conf.weight;
-	p->stats = stats_state(vm, hc, now);
-	it->blind = !stats_live(vm, hc, now);
+	p->stats = stats_state(vm, hc, now, !it->blind, it->has_demand);
 	/* Settling, the figures may still show some of the last move, which
 	 * can only make demand look low after a shrink: growing on them is
 	 * safe, shrinking is not. So a settling VM may grow, not shrink. */
