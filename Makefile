@@ -42,21 +42,32 @@ B = build/$(if $(filter 1,$(SANITIZE)),san,out)
 
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
-DMCTL_SRC = $(wildcard cmd/*.c)
+DMTOP_SRC = cmd/dmtop.c
+DMTOP_OBJ = $(DMTOP_SRC:cmd/%.c=$(B)/cmd/%.o)
+DMCTL_SRC = $(filter-out $(DMTOP_SRC),$(wildcard cmd/*.c))
 DMCTL_OBJ = $(DMCTL_SRC:cmd/%.c=$(B)/cmd/%.o)
+CURSES_CFLAGS := $(shell pkg-config --cflags ncursesw)
+CURSES_LIBS   := $(shell pkg-config --libs ncursesw)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check check-tests deps unit cmdtest install uninstall clean lint \
 	format
-all: bin/dmctl
+all: bin/dmctl $(if $(wildcard $(DMTOP_SRC)),bin/dmtop)
 
-bin/dmctl: $(B)/dmctl
+bin/%: $(B)/%
 	@mkdir -p bin
 	cp $< $@
 
 $(B)/dmctl: $(DMCTL_OBJ) $(B)/libdm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/dmtop: $(DMTOP_OBJ) $(B)/libdm.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CURSES_LIBS)
+
+$(B)/cmd/dmtop.o: cmd/dmtop.c lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CURSES_CFLAGS) -Icmd -c -o $@ $<
 
 $(B)/libdm.a: $(LIB_OBJ)
 	rm -f $@

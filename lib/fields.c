@@ -108,6 +108,22 @@ get_status(const struct vm *vm, struct value *v)
 	v->s = vm_status_name(vm->status);
 }
 
+/* The buffer the VM should have on top of demand, and what it has. */
+static void
+get_buf_want(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->has_demand && vm_dynamic(vm),
+	    (vm->demand * (uint64_t)(vm->conf.buffer > 0 ? vm->conf.buffer : 0)
+	    + 99) / 100);
+}
+
+static void
+get_buf_avail(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->has_demand && vm->assigned, vm->assigned > vm->demand ?
+	    vm->assigned - vm->demand : 0);
+}
+
 const struct column vm_columns[COL_COUNT] = {
 	[COL_NAME] = { "NAME", "name", true, NULL, NULL, NULL, NULL, get_name },
 	[COL_UUID] = { "UUID", "uuid", true, NULL, NULL, NULL, NULL, get_uuid },
@@ -133,6 +149,10 @@ const struct column vm_columns[COL_COUNT] = {
 	    NULL, get_pressure },
 	[COL_STATUS] = { "STATUS", "status", true, NULL, NULL, NULL, NULL,
 	    get_status },
+	[COL_BUF_WANT] = { "BUFWANT", "buffer_wanted", false, NULL, NULL, NULL,
+	    NULL, get_buf_want },
+	[COL_BUF_AVAIL] = { "BUFHAVE", "buffer_available", false, NULL, NULL,
+	    NULL, NULL, get_buf_avail },
 };
 
 #define HOST_SIZE_GETTER(fn, member)                                         \
@@ -158,6 +178,12 @@ host_free(const struct host *h, struct value *v)
 }
 
 static void
+host_last_change(const struct host *h, struct value *v)
+{
+	set_int(v, h->last_change >= 0, h->last_change);
+}
+
+static void
 host_ndynamic(const struct host *h, struct value *v)
 {
 	set_int(v, true, h->ndynamic);
@@ -179,6 +205,7 @@ const struct host_field host_fields[HOST_COUNT] = {
 	[HOST_FREE] = { "free", "free", host_free },
 	[HOST_NDYNAMIC] = { "dynamic VMs", "dynamic_vms", host_ndynamic },
 	[HOST_NSTATIC] = { "static VMs", "static_vms", host_nstatic },
+	[HOST_LAST_CHANGE] = { "last change", "last_change", host_last_change },
 };
 
 char *

@@ -359,6 +359,7 @@ snapshot_compute(struct snapshot *s, uint64_t host_total,
 	size_t i;
 
 	memset(h, 0, sizeof(*h));
+	h->last_change = -1;
 	h->total = host_total;
 	pct = host_total / 100 * hc->reserve_percent;
 	h->reserve = hc->reserve > pct ? hc->reserve : pct;
@@ -377,6 +378,8 @@ snapshot_compute(struct snapshot *s, uint64_t host_total,
 			h->nstatic++;
 		if (!vm->active)
 			continue;
+		if (vm->bstate.last_change > h->last_change)
+			h->last_change = vm->bstate.last_change;
 		h->overhead += hc->overhead;
 		if (vm_dynamic(vm)) {
 			h->assigned += vm->assigned;

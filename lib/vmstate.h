@@ -67,6 +67,7 @@ struct host {
 	int64_t free;
 	unsigned ndynamic;
 	unsigned nstatic;
+	int64_t last_change;		/* latest balancer move, epoch s; -1 */
 };
 
 struct snapshot {

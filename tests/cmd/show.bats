@@ -93,7 +93,7 @@ settled_demand() {
 @test "JSON carries every documented key, with null where unknown" {
 	run dmctl show --json
 	[ "$status" -eq 0 ]
-	jq -e '.host | keys == (["assigned","dynamic_vms","free","overhead","pool","reserve","static","static_vms","total"])' <<<"$output"
+	jq -e '.host | keys == (["assigned","dynamic_vms","free","last_change","overhead","pool","reserve","static","static_vms","total"])' <<<"$output"
 	jq -e '.vms | length >= 2' <<<"$output"
 	jq -e '.vms[] | keys == (["assigned","buffer","demand","dynamic","maximum","minimum","name","pressure","startup","state","status","uuid","weight"])' <<<"$output"
 	jq -e '.host.pool == .host.total - .host.reserve - .host.static - .host.overhead' <<<"$output"
