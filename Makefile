@@ -52,7 +52,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check check-tests deps unit cmdtest install uninstall clean lint \
-	format
+	format demo
 all: bin/dmctl $(if $(wildcard $(DMTOP_SRC)),bin/dmtop)
 
 bin/%: $(B)/%
@@ -106,6 +106,13 @@ check-tests: all unit cmdtest lint
 deps:
 	tests/install-deps
 
+# A private demo host with three guests and the balancer, shown in dmtop
+# (tests/demo/demo.sh); q or Ctrl-C tears it down.
+demo:
+	tests/install-deps
+	$(MAKE) all
+	tests/demo/demo.sh
+
 lint:
 	mandoc -Tlint -Wwarning man/*.[158]
 
@@ -114,6 +121,11 @@ install: all
 		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 bin/dmctl $(DESTDIR)$(BINDIR)/dmctl
+	install -d $(DESTDIR)$(MANDIR)/man1
+	install -m 755 bin/dmtop $(DESTDIR)$(BINDIR)/dmtop
+	install -m 644 man/dmtop.1 $(DESTDIR)$(MANDIR)/man1/dmtop.1
+	install -m 644 completions/dmtop.bash $(DESTDIR)$(BASHCOMPDIR)/dmtop
+	install -m 644 completions/_dmtop $(DESTDIR)$(ZSHCOMPDIR)/_dmtop
 	install -m 644 man/dmctl.8 $(DESTDIR)$(MANDIR)/man8/dmctl.8
 	install -m 644 man/dmctl-metadata.5 \
 		$(DESTDIR)$(MANDIR)/man5/dmctl-metadata.5
@@ -134,6 +146,8 @@ uninstall:
 		$(DESTDIR)$(BASHCOMPDIR)/dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl \
 		$(DESTDIR)$(DOCDIR)/dmctl-rebalance.service \
 		$(DESTDIR)$(DOCDIR)/dmctl.cron
+	rm -f $(DESTDIR)$(BINDIR)/dmtop $(DESTDIR)$(MANDIR)/man1/dmtop.1 \
+		$(DESTDIR)$(BASHCOMPDIR)/dmtop $(DESTDIR)$(ZSHCOMPDIR)/_dmtop
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 format:

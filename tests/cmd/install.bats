@@ -16,7 +16,10 @@ teardown() {
 	for f in bin/dmctl share/man/man8/dmctl.8 share/man/man5/dmctl-metadata.5 \
 		share/bash-completion/completions/dmctl \
 		share/zsh/vendor-completions/_dmctl share/man/man5/dmctl.conf.5 \
-		share/doc/dmctl/dmctl-rebalance.service share/doc/dmctl/dmctl.cron; do
+		share/doc/dmctl/dmctl-rebalance.service share/doc/dmctl/dmctl.cron \
+		bin/dmtop share/man/man1/dmtop.1 \
+		share/bash-completion/completions/dmtop \
+		share/zsh/vendor-completions/_dmtop; do
 		[ -f "$dest/opt/dm/$f" ] || { echo "missing $f"; false; }
 	done
 	[ -x "$dest/opt/dm/bin/dmctl" ]
