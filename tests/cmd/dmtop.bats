@@ -15,6 +15,9 @@ setup_file() {
 
 teardown() {
 	tmux -L "$TMUX_L" kill-server 2>/dev/null || true
+	if [ -n "${own:-}" ] && [ -d "$own" ]; then
+		(TB_DIR=$own && tb_stop)
+	fi
 	tb_guest gshow release >/dev/null 2>&1 || true
 	undefine_vm gtop
 }
@@ -237,4 +240,21 @@ row_order() {
 	[ "$output" = column ]
 	run -0 "$DMTOP" --complete columns
 	[[ $output == *assigned*status* ]]
+}
+
+@test "a lost connection is shown, and the view comes back with the daemon" {
+	# A daemon of this test's own: the suite's shared one is never killed.
+	own=$(mktemp -d /tmp/dmtop-bed.XXXXXX)
+	uri="qemu+unix:///session?socket=$own/run/libvirt/libvirt-sock"
+	(TB_DIR=$own && tb_start >/dev/null && tb_define_vm lonely --memory 512 --current 256)
+	TB_URI=$uri start_top 120 -d 1
+	tb_wait_for 10 on_screen '^lonely '
+	kill "$(cat "$own/run/libvirt/libvirtd.pid")"
+	tb_wait_for 10 on_screen 'connection to .* lost|no connection'
+	# The daemon is back: the view reconnects and sees what is new.
+	(TB_DIR=$own && tb_start >/dev/null && tb_define_vm later --memory 512 --current 256)
+	tb_wait_for 15 on_screen '^later '
+	tb_wait_for 5 off_screen 'no connection|lost'
+	tm send-keys q
+	tb_wait_for 5 test -s "$BATS_TEST_TMPDIR/rc"
 }
