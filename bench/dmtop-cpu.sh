@@ -17,6 +17,8 @@ dmtop="$here/bin/dmtop"
 sock=dmtopbench.$$
 # shellcheck source=../tests/testbed/testbed.bash
 source "$here/tests/testbed/testbed.bash"
+# shellcheck source=host.bash
+source "$here/bench/host.bash"
 unset TB_DIR
 cleanup() {
 	tmux -L "$sock" kill-server 2>/dev/null || true
@@ -24,26 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-tb_build_guest
-tb_start >/dev/null
-for g in run1 run2; do
-	tb_define_vm "$g" --start
-done
-for g in run1 run2; do
-	tb_wait_ready "$g" 120
-done
-"$dmctl" set run1 run2 --enable >/dev/null
-
-# The shut-off VMs share one definition, renamed, defined by one virsh.
-xml=$(virsh -q -c "$TB_URI" dumpxml --inactive run1 | sed '/<uuid>/d')
-script=$(mktemp)
-for i in $(seq 3 "$n"); do
-	f="$TB_DIR/vm$i.xml"
-	sed "s|<name>run1</name>|<name>vm$i</name>|" <<<"$xml" >"$f"
-	echo "define $f" >>"$script"
-done
-virsh -q -c "$TB_URI" <"$script" >/dev/null
-rm -f "$script"
+bench_host "$n"
 count=$("$dmctl" show --json | jq '.vms | length')
 
 tmux -L "$sock" new-session -d -x 120 -y 40 \

@@ -88,11 +88,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	if (optind >= argc || !(target = find(argv[optind])))
 		return cli_usage_error(cmd, "name a command");
 	if (strcmp(what, "options") == 0) {
-		for (i = 0; i < target->nopts; i++) {
-			printf("--%s\n", target->opts[i].lng);
-			if (target->opts[i].shrt)
-				printf("-%c\n", target->opts[i].shrt);
-		}
+		cli_list_options(target, stdout);
 		return 0;
 	}
 	if (strcmp(what, "operands") == 0) {
@@ -100,20 +96,12 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(what, "argument") == 0 && optind + 1 < argc) {
-		const char *o = argv[optind + 1];
+		const struct cli_opt *o = cli_find(target, argv[optind + 1]);
 
-		for (i = 0; i < target->nopts; i++) {
-			const struct cli_opt *p = &target->opts[i];
-
-			if ((o[0] == '-' && o[1] == '-' &&
-			    strcmp(o + 2, p->lng) == 0) || (p->shrt &&
-			    o[0] == '-' && o[1] == p->shrt && !o[2])) {
-				printf("%s\n", p->arg ? (p->complete ?
-				    p->complete : "value") : "none");
-				return 0;
-			}
-		}
-		return 1;
+		if (!o)
+			return 1;
+		printf("%s\n", cli_argument_kind(o));
+		return 0;
 	}
 	return cli_usage_error(cmd, "unknown request '%s'", what);
 }

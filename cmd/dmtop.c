@@ -109,76 +109,19 @@ struct top {
 
 static int sig_pipe[2] = { -1, -1 };
 
-/* Options: getopt tables built from opts[], as cli_next does for dmctl's
- * commands, but with messages that name no command. */
-static int
-parse_next(int argc, char **argv, const char **arg)
-{
-	static struct option longs[DM_ARRAY_LEN(opts) + 1];
-	static char shorts[DM_ARRAY_LEN(opts) * 2 + 2];
-	size_t i;
-	int c;
-
-	if (!shorts[0]) {
-		char *p = shorts;
-
-		*p++ = ':';
-		for (i = 0; i < DM_ARRAY_LEN(opts); i++) {
-			longs[i].name = opts[i].lng;
-			longs[i].has_arg = opts[i].arg ? required_argument :
-			    no_argument;
-			longs[i].val = opts[i].id;
-			if (opts[i].shrt) {
-				*p++ = opts[i].shrt;
-				if (opts[i].arg)
-					*p++ = ':';
-			}
-		}
-		*p = '\0';
-	}
-	opterr = 0;
-	c = getopt_long(argc, argv, shorts, longs, NULL);
-	*arg = optarg;
-	if (c == -1)
-		return CLI_END;
-	if (c == ':')
-		return cli_usage_error(NULL, "option '%s' needs an argument",
-		    argv[optind - 1]), CLI_ERROR;
-	if (c == '?') {
-		if (optopt && optopt < 256)
-			return cli_usage_error(NULL, "unknown option '-%c'",
-			    optopt), CLI_ERROR;
-		return cli_usage_error(NULL, "unknown option '%s'",
-		    argv[optind - 1]), CLI_ERROR;
-	}
-	for (i = 0; i < DM_ARRAY_LEN(opts); i++)
-		if (opts[i].shrt && opts[i].shrt == c)
-			return opts[i].id;
-	return c;
-}
+/* dmtop is a program of its own: a command without a name. */
+static const struct cli_cmd top_cmd = {
+	NULL, NULL, "A live view of dynamic memory: the host pool and each "
+	"VM's assigned memory,\ndemand and status.", opts, DM_ARRAY_LEN(opts),
+	NULL, NULL,
+};
 
 static void
 usage(FILE *f)
 {
-	size_t i;
 	int c;
 
-	fprintf(f, "usage: dmtop [-brV] [-c URI] [-C FILE] [-d SECONDS] "
-	    "[-f TEXT] [-n N] [-s COLUMN] [--json]\n\n"
-	    "A live view of dynamic memory: the host pool and each VM's "
-	    "assigned memory,\ndemand and status.\n\noptions:\n");
-	for (i = 0; i < DM_ARRAY_LEN(opts); i++) {
-		const struct cli_opt *o = &opts[i];
-		char left[64];
-
-		if (o->shrt)
-			snprintf(left, sizeof(left), "-%c, --%s%s%s", o->shrt,
-			    o->lng, o->arg ? " " : "", o->arg ? o->arg : "");
-		else
-			snprintf(left, sizeof(left), "    --%s%s%s", o->lng,
-			    o->arg ? " " : "", o->arg ? o->arg : "");
-		fprintf(f, "  %-24s %s\n", left, o->help);
-	}
+	cli_help(&top_cmd, f);
 	fprintf(f, "\nkeys: ");
 	for (c = 0; c < TOP_NCOLS; c++)
 		if (top_columns[c].key)
@@ -195,15 +138,10 @@ usage(FILE *f)
 static int
 complete(int argc, char **argv)
 {
-	size_t i;
 	int c;
 
 	if (argc >= 3 && strcmp(argv[2], "options") == 0) {
-		for (i = 0; i < DM_ARRAY_LEN(opts); i++) {
-			printf("--%s\n", opts[i].lng);
-			if (opts[i].shrt)
-				printf("-%c\n", opts[i].shrt);
-		}
+		cli_list_options(&top_cmd, stdout);
 		return 0;
 	}
 	if (argc >= 3 && strcmp(argv[2], "columns") == 0) {
@@ -213,20 +151,12 @@ complete(int argc, char **argv)
 		return 0;
 	}
 	if (argc >= 4 && strcmp(argv[2], "argument") == 0) {
-		const char *o = argv[3];
+		const struct cli_opt *o = cli_find(&top_cmd, argv[3]);
 
-		for (i = 0; i < DM_ARRAY_LEN(opts); i++) {
-			const struct cli_opt *p = &opts[i];
-
-			if ((o[0] == '-' && o[1] == '-' &&
-			    strcmp(o + 2, p->lng) == 0) || (p->shrt &&
-			    o[0] == '-' && o[1] == p->shrt && !o[2])) {
-				printf("%s\n", p->arg ? (p->complete ?
-				    p->complete : "value") : "none");
-				return 0;
-			}
-		}
-		return 1;
+		if (!o)
+			return 1;
+		printf("%s\n", cli_argument_kind(o));
+		return 0;
 	}
 	return cli_usage_error(NULL, "--complete: say options, argument OPT "
 	    "or columns");
@@ -1056,7 +986,7 @@ main(int argc, char **argv)
 	t.cb[0] = t.cb[1] = t.cb[2] = -1;
 	if (argc >= 2 && strcmp(argv[1], "--complete") == 0)
 		return complete(argc, argv);
-	while ((c = parse_next(argc, argv, &arg)) != CLI_END) {
+	while ((c = cli_next(&top_cmd, argc, argv, &arg)) != CLI_END) {
 		switch (c) {
 		case O_DELAY:
 			if (parse_delay(arg, &t.delay) < 0)

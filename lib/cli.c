@@ -71,9 +71,9 @@ cli_help(const struct cli_cmd *cmd, FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: %s %s [options]%s%s\n\n%s\n\noptions:\n",
-	    dm_progname, cmd->name, cmd->args ? " " : "",
-	    cmd->args ? cmd->args : "", cmd->summary);
+	fprintf(f, "usage: %s%s%s [options]%s%s\n\n%s\n\noptions:\n",
+	    dm_progname, cmd->name ? " " : "", cmd->name ? cmd->name : "",
+	    cmd->args ? " " : "", cmd->args ? cmd->args : "", cmd->summary);
 	for (i = 0; i < cmd->nopts; i++) {
 		const struct cli_opt *o = &cmd->opts[i];
 		char left[64];
@@ -95,12 +95,47 @@ cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 
 	fflush(stdout);
 	fprintf(stderr, "%s: ", dm_progname);
-	if (cmd)
+	if (cmd && cmd->name)
 		fprintf(stderr, "%s: ", cmd->name);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fprintf(stderr, "\nTry '%s%s%s -h' for more information.\n",
-	    dm_progname, cmd ? " " : "", cmd ? cmd->name : "");
+	    dm_progname, cmd && cmd->name ? " " : "",
+	    cmd && cmd->name ? cmd->name : "");
 	return EXIT_USAGE;
+}
+
+const struct cli_opt *
+cli_find(const struct cli_cmd *cmd, const char *word)
+{
+	size_t i;
+
+	for (i = 0; i < cmd->nopts; i++) {
+		const struct cli_opt *o = &cmd->opts[i];
+
+		if ((word[0] == '-' && word[1] == '-' &&
+		    strcmp(word + 2, o->lng) == 0) || (o->shrt &&
+		    word[0] == '-' && word[1] == o->shrt && !word[2]))
+			return o;
+	}
+	return NULL;
+}
+
+void
+cli_list_options(const struct cli_cmd *cmd, FILE *f)
+{
+	size_t i;
+
+	for (i = 0; i < cmd->nopts; i++) {
+		fprintf(f, "--%s\n", cmd->opts[i].lng);
+		if (cmd->opts[i].shrt)
+			fprintf(f, "-%c\n", cmd->opts[i].shrt);
+	}
+}
+
+const char *
+cli_argument_kind(const struct cli_opt *o)
+{
+	return o->arg ? (o->complete ? o->complete : "value") : "none";
 }

@@ -33,7 +33,7 @@ struct cli_opt {
 	{ OPT_HELP, "help", 'h', NULL, "show this help and exit", NULL }
 
 struct cli_cmd {
-	const char *name;
+	const char *name;	/* NULL for a program of its own (dmtop) */
 	const char *args;	/* after the options, e.g. "VM..." */
 	const char *summary;
 	const struct cli_opt *opts;
@@ -50,6 +50,13 @@ int cli_next(const struct cli_cmd *cmd, int argc, char **argv,
     const char **arg);
 
 void cli_help(const struct cli_cmd *cmd, FILE *f);
+
+/* For the completions: the option a word names (NULL if none), every
+ * option one a line, and what an option's argument is ("size", "number",
+ * "uri", "file", "value" or "none"). */
+const struct cli_opt *cli_find(const struct cli_cmd *cmd, const char *word);
+void cli_list_options(const struct cli_cmd *cmd, FILE *f);
+const char *cli_argument_kind(const struct cli_opt *o);
 
 /* "dmctl: message" plus a hint to -h; returns EXIT_USAGE. */
 int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)

@@ -8,6 +8,10 @@
 
 bats_require_minimum_version 1.5.0
 
+# For tb_wait_for, and tb_stop in teardown.
+# shellcheck source=../testbed/testbed.bash
+source "$BATS_TEST_DIRNAME/../testbed/testbed.bash"
+
 MiB=1048576
 
 setup() {
@@ -21,22 +25,8 @@ teardown() {
 	tmux -S "$SOCK" kill-server 2>/dev/null || true
 	# A demo that did not tear itself down: do it here, so no guests leak.
 	if [ -n "$DEMO_DIR" ] && [ -d "$DEMO_DIR" ]; then
-		(
-			# shellcheck source-path=SCRIPTDIR source=../testbed/testbed.bash disable=SC1091
-			source "$REPO/tests/testbed/testbed.bash"
-			TB_DIR=$DEMO_DIR tb_stop
-		)
+		(TB_DIR=$DEMO_DIR && tb_stop)
 	fi
-}
-
-# wait_for SECONDS CMD...: retry CMD every 0.5 s.
-wait_for() {
-	local deadline=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$deadline" ] || return 1
-		sleep 0.5
-	done
 }
 
 have_info() { [ -s "$T/info" ]; }
@@ -63,7 +53,7 @@ demo_gone() {
 	tmux -S "$SOCK" -f /dev/null new-session -d -x 140 -y 40 "sh '$T/cmd.sh'" 3>&-
 
 	# Build (if needed) and boot of three guests.
-	if ! wait_for 180 have_info; then
+	if ! tb_wait_for 180 have_info; then
 		cat "$T/out"
 		false
 	fi
@@ -73,8 +63,8 @@ demo_gone() {
 	[ -d "$DEMO_DIR" ]
 	t0=$SECONDS
 
-	wait_for 20 have_json
-	if ! wait_for 90 memory_moved; then
+	tb_wait_for 20 have_json
+	if ! tb_wait_for 90 memory_moved; then
 		cat "$T/out" "$T/show.json" "$DEMO_DIR/balancer.log"
 		false
 	fi
@@ -85,12 +75,12 @@ demo_gone() {
 		"$T/show.json"
 
 	tmux -S "$SOCK" send-keys C-c
-	if ! wait_for 20 have_rc; then
+	if ! tb_wait_for 20 have_rc; then
 		cat "$T/out"
 		false
 	fi
 	cat "$T/out"
 	[ "$(cat "$T/rc")" = 0 ]
-	wait_for 20 demo_gone
+	tb_wait_for 20 demo_gone
 	[ ! -e "$T/info" ]
 }
