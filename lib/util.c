@@ -35,15 +35,6 @@ xcalloc(size_t n, size_t size)
 	return p;
 }
 
-void *
-xrealloc(void *p, size_t n)
-{
-	p = realloc(p, n ? n : 1);
-	if (!p)
-		die_oom();
-	return p;
-}
-
 char *
 xstrdup(const char *s)
 {

@@ -43,7 +43,6 @@ struct vm {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	int state;			/* virDomainState */
 	bool active;
-	bool persistent;
 	int conf_found;			/* 1 valid, 0 none, -1 invalid */
 	char *conf_error;		/* why the settings are invalid */
 	struct vmconf conf;
