@@ -92,7 +92,10 @@ hold_past() {
 	run dmctl rebalance -C "$c"
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" == *"b1: 256M -> "*"add: below demand + buffer"* ]]
+	[[ "$output" == *"b1: 256M -> "*", OK, add: below demand + buffer"* ]]
+	# Demand just after the pass, in bytes.
+	at_pass=$(dmctl rebalance --dry-run --json -C "$c" |
+		jq '.vms[] | select(.name == "b1") | .demand')
 	ok() {
 		local a dem
 		a=$(json_vm b1 assigned)
@@ -101,7 +104,13 @@ hold_past() {
 		[ "$a" -ge $((dem * 120 / 100 - 8 * MiB)) ]
 	}
 	tb_wait_for 10 ok
-	tb_wait_for 10 status_is b1 OK
+	# OK once the balloon is there, unless demand has risen since just
+	# after the pass (a MiB of guest jitter can eat the rounding's last
+	# MiB; the next pass then adds a step).
+	ok_or_grown() {
+		status_is b1 OK || [ "$(json_vm b1 demand)" -gt "$at_pass" ]
+	}
+	tb_wait_for 10 ok_or_grown
 }
 
 @test "release: the next pass keeps the surplus; after the delay it is reclaimed" {
