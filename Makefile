@@ -93,7 +93,7 @@ $(B)/tests/%: tests/unit/%.c tests/unit/unit.h $(B)/libdm.a
 
 $(B)/bench/%: bench/%.c $(B)/libdm.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libdm.a $(LDFLAGS) $(PKG_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libdm.a $(LDFLAGS) $(PKG_LIBS) -lm
 
 # The benchmarks print numbers; the README quotes them. make check runs
 # only a short smoke run of the policy benchmark (bench-smoke).
@@ -103,8 +103,9 @@ bench: all $(B)/bench/policy_scale
 	bench/reaction.sh 12 40
 	bench/dmtop-cpu.sh
 
-bench-smoke: $(B)/bench/policy_scale
+bench-smoke: $(B)/bench/policy_scale $(B)/bench/density
 	@$(B)/bench/policy_scale --smoke && echo "ok - policy benchmark smoke run"
+	bats $(BATSFLAGS) tests/bench
 
 # Unit tests print TAP; the command tests run the real binaries against a
 # private libvirt daemon with real guests (tests/testbed).

@@ -91,17 +91,10 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	p->buffer = vm->conf.buffer;
 	p->weight = vm->conf.weight;
 	p->stats = stats_state(vm, hc, now, !it->blind, it->has_demand);
-	/* Settling, the figures may still show some of the last move, which
-	 * can only make demand look low after a shrink: growing on them is
-	 * safe, shrinking is not. So a settling VM may grow, not shrink. */
 	it->settling = p->stats == PS_SETTLING;
 	it->minimum = p->minimum;
-	if (it->settling) {
-		p->stats = PS_FRESH;
-		if (p->minimum < p->assigned)
-			p->minimum = p->assigned < p->maximum ? p->assigned :
-			    p->maximum;
-	}
+	if (it->settling)
+		policy_settling(p);
 	p->surplus_since = vm->bstate.surplus_since;
 	it->state = vm->bstate;
 	if (it->state.seen < 0)

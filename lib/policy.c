@@ -358,3 +358,12 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 	free(give);
 	free(in_set);
 }
+
+void
+policy_settling(struct policy_vm *v)
+{
+	v->stats = PS_FRESH;
+	if (v->minimum < v->assigned)
+		v->minimum = v->assigned < v->maximum ? v->assigned :
+		    v->maximum;
+}

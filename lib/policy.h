@@ -67,6 +67,14 @@ struct policy_out {
  */
 void policy_plan(const struct policy_input *in, struct policy_out *out);
 
+/*
+ * For a VM whose balloon moved a moment ago (PS_SETTLING): its figures may
+ * still show some of the move, which can only make demand look low after
+ * a shrink. Growing on them is safe, shrinking is not, so plan it as fresh
+ * with its minimum raised to what it has: it may grow, not shrink.
+ */
+void policy_settling(struct policy_vm *v);
+
 /* Short text of a reason, for output and logs. */
 const char *policy_reason_text(enum policy_reason r);
 

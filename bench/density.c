@@ -1,0 +1,1184 @@
+/*
+ * density.c - how many more VMs a host fits with dmctl's balancer than with
+ * static sizing, oVirt MoM's and Proxmox VE's ballooning, replaying
+ * per-second memory-demand traces on a simulated host.
+ *
+ *   density [--host SIZE] [--hours H] [--seed N] [--csv FILE]
+ *           [--rate-in MIB/S] [--rate-out MIB/S] [--interval S]
+ *           [--policy NAME] [--vms N] [--dump-csv FILE] [--smoke]
+ *
+ * The model (see bench/README.md for the reasoning):
+ *
+ * - A host of --host memory keeps the reserve and the per-VM overhead of
+ *   dmctl.conf's defaults for itself; the rest, the pool, is all the VMs'
+ *   assigned memory may ever take: growing a VM needs free pool memory
+ *   (the host does not swap), shrinking one gives it back.
+ * - Each VM has a maximum (its static size today), a minimum of a quarter
+ *   of it, and a per-second demand trace: the memory its guest cannot do
+ *   without (balloon actual - usable, what dmctl measures). The guest's page
+ *   cache fills free memory at a per-VM rate and is dropped as soon as
+ *   demand or the balloon needs the room.
+ * - A balloon moves toward its target at a finite rate, --rate-in MiB/s
+ *   when it inflates (the VM shrinks) and --rate-out when it deflates; make
+ *   bench measures both on the real test bed first (bench/balloon-rate.sh).
+ * - Unmet demand: VM-seconds in which a VM has less memory than its demand
+ *   (its guest swaps or kills). A policy fits N VMs if the first N VMs of
+ *   the trace set run a whole trace with unmet demand <= 0.1 %.
+ * - Policies: static-max (every VM at its maximum), static-peak (every VM
+ *   at the peak of its own trace, known in hindsight), mom (oVirt MoM's
+ *   balloon rules), proxmox (Proxmox VE's AutoBalloon) and ours: the
+ *   policy_plan() that "dmctl rebalance" calls, every --interval seconds.
+ *   Every dynamic policy starts each VM at its first demand + 20 %.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostconf.h"
+#include "policy.h"
+#include "size.h"
+#include "util.h"
+
+#define UNMET_LIMIT 0.001	/* 0.1 % of VM-seconds */
+
+/* ---- traces ---------------------------------------------------------- */
+
+enum shape { SH_STEADY, SH_DAILY, SH_BURSTY, SH_BATCH, SH_DATABASE,
+	SH_CSV };
+
+static const char *const shape_names[] = {
+	"steady", "daily", "bursty", "batch", "database", "csv",
+};
+
+struct trace {
+	char name[64];
+	enum shape shape;
+	double max, min;	/* MiB */
+	double io;		/* page cache fill, MiB/s */
+	double peak;		/* MiB, the trace's own peak */
+	float *d;		/* demand per second, MiB */
+	size_t len;
+};
+
+struct traceset {
+	struct trace *v;
+	size_t n, cap;
+	size_t len;		/* seconds */
+	uint64_t seed;
+	bool csv;		/* loaded: copies beyond n are time-shifted */
+};
+
+static uint64_t
+splitmix(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [lo, hi). */
+static double
+uni(uint64_t *s, double lo, double hi)
+{
+	return lo + (hi - lo) * (double)(splitmix(s) >> 11) / 9007199254740992.0;
+}
+
+/* Standard normal (Box-Muller). */
+static double
+gauss(uint64_t *s)
+{
+	double u = uni(s, 1e-12, 1), v = uni(s, 0, 1);
+
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+/* Quantize to 1/16 MiB, so that a trace written to CSV reads back equal. */
+static float
+quant(double mib)
+{
+	return (float)(floor(mib * 16 + 0.5) / 16);
+}
+
+/*
+ * Generate VM i of the seeded set. Sizes: maximum 1, 2, 4, 8 or 16 GiB
+ * (15/30/30/20/5 %). Shapes (25/25/20/15/15 %):
+ *   steady    a level of 25-50 % of the maximum with a slow swell
+ *   daily     15-30 % at night, 20-45 % more in a 12-hour bump around a
+ *             peak between 9:00 and 15:00
+ *   bursty    15-30 %, bursts of 20-55 % more every 20-90 min on average,
+ *             rising in 5-60 s, lasting 1-15 min, falling in 30 s
+ *   batch     10-20 %, a job every 4-8 h that grows to 50-80 % over
+ *             10-30 min, holds 10-60 min and releases in a minute
+ *   database  20-30 % at start, warming toward 60-85 % over 2-12 h, and
+ *             never giving any back
+ * plus noise of about 1 % of the maximum; demand stays within 64 MiB and
+ * 95 % of the maximum.
+ */
+static void
+gen_vm(struct trace *tr, uint64_t seed, size_t i, size_t len)
+{
+	uint64_t s = seed * 0x2545f4914f6cdd1dULL + i * 0x9e3779b97f4a7c15ULL;
+	double r = uni(&s, 0, 1), max, x, noise = 0, level = 0, dbmax = 0;
+	double p[8] = { 0 };
+	size_t t;
+
+	max = r < .15 ? 1024 : r < .45 ? 2048 : r < .75 ? 4096 :
+	    r < .95 ? 8192 : 16384;
+	r = uni(&s, 0, 1);
+	tr->shape = r < .25 ? SH_STEADY : r < .50 ? SH_DAILY :
+	    r < .70 ? SH_BURSTY : r < .85 ? SH_BATCH : SH_DATABASE;
+	static const double io[] = { 0.2, 0.5, 0.1, 1.0, 1.0 };
+	tr->io = io[tr->shape];
+	tr->max = max;
+	tr->min = max / 4;
+	tr->len = len;
+	snprintf(tr->name, sizeof(tr->name), "vm%zu-%s", i,
+	    shape_names[tr->shape]);
+	tr->d = xcalloc(len, sizeof(*tr->d));
+
+	switch (tr->shape) {
+	case SH_STEADY:
+		p[0] = uni(&s, .25, .5);		/* level */
+		p[1] = uni(&s, .02, .06);		/* swell */
+		p[2] = uni(&s, 2, 6) * 3600;		/* its period */
+		p[3] = uni(&s, 0, 2 * M_PI);
+		break;
+	case SH_DAILY:
+		p[0] = uni(&s, .15, .3);
+		p[1] = uni(&s, .2, .45);
+		p[2] = uni(&s, 9, 15) * 3600;		/* peak time */
+		break;
+	case SH_BURSTY:
+		p[0] = uni(&s, .15, .3);
+		p[1] = uni(&s, 20, 90) * 60;		/* mean gap */
+		p[2] = -p[1] * log(uni(&s, 1e-9, 1));	/* next start */
+		p[3] = 0;				/* height */
+		p[4] = p[5] = p[6] = 0;			/* rise, hold, end */
+		break;
+	case SH_BATCH:
+		p[0] = uni(&s, .1, .2);
+		p[1] = uni(&s, 4, 8) * 3600;		/* period */
+		p[2] = uni(&s, 0, p[1]);		/* next start */
+		p[3] = p[4] = p[5] = 0;			/* peak, grow, hold */
+		break;
+	case SH_DATABASE:
+		p[0] = uni(&s, .2, .3);
+		p[1] = uni(&s, .6, .85);
+		p[2] = uni(&s, 2, 12) * 3600;		/* warm-up */
+		break;
+	case SH_CSV:
+		break;
+	}
+
+	for (t = 0; t < len; t++) {
+		double ts = (double)t;
+
+		noise = 0.95 * noise + 0.003 * gauss(&s);
+		switch (tr->shape) {
+		case SH_STEADY:
+			x = p[0] + p[1] * sin(2 * M_PI * ts / p[2] + p[3]);
+			break;
+		case SH_DAILY: {
+			double dt = fmod(fabs(fmod(ts, 86400) - p[2]), 86400);
+
+			if (dt > 43200)
+				dt = 86400 - dt;
+			x = p[0] + (dt < 21600 ? p[1] * 0.5 *
+			    (1 + cos(M_PI * dt / 21600)) : 0);
+			break;
+		}
+		case SH_BURSTY:
+			if (ts >= p[6] + 30 && ts >= p[2]) {
+				/* A new burst starts now. */
+				p[3] = uni(&s, .2, .55);
+				p[4] = uni(&s, 5, 60);
+				p[5] = uni(&s, 60, 900);
+				p[6] = ts + p[4] + p[5];	/* fall starts */
+				p[7] = ts;
+				p[2] = p[6] + 30 - p[1] * log(uni(&s, 1e-9, 1));
+			}
+			x = p[0];
+			if (p[3] > 0 && ts < p[6] + 30) {
+				double k = ts < p[7] + p[4] ?
+				    (ts - p[7]) / p[4] : ts < p[6] ? 1 :
+				    1 - (ts - p[6]) / 30;
+
+				x += p[3] * k;
+			}
+			break;
+		case SH_BATCH:
+			if (ts >= p[2]) {
+				p[3] = uni(&s, .5, .8);
+				p[4] = uni(&s, 600, 1800);
+				p[5] = uni(&s, 600, 3600);
+				p[6] = ts;
+				p[2] += p[1];
+			}
+			x = p[0];
+			if (p[3] > 0) {
+				double e = ts - p[6];
+
+				if (e < p[4])
+					x += (p[3] - p[0]) * e / p[4];
+				else if (e < p[4] + p[5])
+					x = p[3];
+				else if (e < p[4] + p[5] + 60)
+					x = p[3] - (p[3] - p[0]) *
+					    (e - p[4] - p[5]) / 60;
+			}
+			break;
+		case SH_DATABASE:
+			x = p[1] - (p[1] - p[0]) * exp(-3 * ts / p[2]);
+			break;
+		default:
+			x = 0;
+		}
+		x = (x + noise) * max;
+		if (tr->shape == SH_DATABASE) {
+			/* Grabbed memory is never given back. */
+			if (x < dbmax)
+				x = dbmax;
+			dbmax = x;
+			level = x;
+		} else
+			level = x;
+		if (level < 64)
+			level = 64;
+		if (level > 0.95 * max)
+			level = 0.95 * max;
+		tr->d[t] = quant(level);
+	}
+}
+
+static void
+trace_peak(struct trace *tr)
+{
+	size_t t;
+
+	tr->peak = 0;
+	for (t = 0; t < tr->len; t++)
+		if (tr->d[t] > tr->peak)
+			tr->peak = tr->d[t];
+}
+
+static struct trace *
+traces_add(struct traceset *ts)
+{
+	if (ts->n == ts->cap) {
+		struct trace *v;
+
+		ts->cap = ts->cap ? ts->cap * 2 : 64;
+		v = xcalloc(ts->cap, sizeof(*v));
+		if (ts->n)
+			memcpy(v, ts->v, ts->n * sizeof(*v));
+		free(ts->v);
+		ts->v = v;
+	}
+	return &ts->v[ts->n++];
+}
+
+/* Make sure the generator's first n VMs exist. */
+static void
+traces_need(struct traceset *ts, size_t n)
+{
+	while (!ts->csv && ts->n < n) {
+		size_t i = ts->n;
+		struct trace *tr = traces_add(ts);
+
+		gen_vm(tr, ts->seed, i, ts->len);
+		trace_peak(tr);
+	}
+}
+
+/* VM i: a trace, and a time shift for the copies of a loaded set. */
+static const struct trace *
+trace_of(const struct traceset *ts, size_t i, size_t *shift)
+{
+	uint64_t s = ts->seed + i;
+
+	if (!ts->csv || i < ts->n) {
+		*shift = 0;
+		return &ts->v[i];
+	}
+	*shift = (size_t)(splitmix(&s) % ts->len);
+	return &ts->v[i % ts->n];
+}
+
+static int
+csv_error(const char *path, long line, const char *msg)
+{
+	return dm_error("%s:%ld: %s", path, line, msg);
+}
+
+/* Split a CSV line in place; returns the number of fields. */
+static int
+csv_split(char *line, char **f, int max)
+{
+	int n = 0;
+	char *p = line;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	while (n < max) {
+		f[n++] = p;
+		p = strchr(p, ',');
+		if (!p)
+			break;
+		*p++ = '\0';
+	}
+	return n;
+}
+
+static bool
+csv_num(const char *s, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	return end != s && *end == '\0' && errno == 0 && isfinite(*out) &&
+	    *out >= 0;
+}
+
+/*
+ * Load traces: a header naming the columns, in any order, then one row a
+ * VM a second. Needed: vm, second, demand_mib, maximum_mib; optional:
+ * minimum_mib (default a quarter of the maximum), cache_mib_s (page cache
+ * fill rate, default 0). A VM's seconds must increase; a gap holds the
+ * last value, and a VM shorter than the longest holds its last value to
+ * the end.
+ */
+static int
+traces_load(struct traceset *ts, const char *path)
+{
+	enum { C_VM, C_SEC, C_DEM, C_MAX, C_MIN, C_IO, NCOL };
+	static const char *const cols[NCOL] = { "vm", "second", "demand_mib",
+		"maximum_mib", "minimum_mib", "cache_mib_s" };
+	int idx[NCOL], nf, k, c;
+	char buf[1024], *f[16];
+	long line = 0;
+	size_t i, *last = NULL, nlast = 0;
+	FILE *fp = fopen(path, "r");
+
+	if (!fp)
+		return dm_error("%s: %s", path, strerror(errno));
+	ts->csv = true;
+	for (c = 0; c < NCOL; c++)
+		idx[c] = -1;
+	if (!fgets(buf, sizeof(buf), fp)) {
+		fclose(fp);
+		return csv_error(path, 1, "no header");
+	}
+	line = 1;
+	nf = csv_split(buf, f, 16);
+	for (k = 0; k < nf; k++)
+		for (c = 0; c < NCOL; c++)
+			if (strcmp(f[k], cols[c]) == 0)
+				idx[c] = k;
+	for (c = 0; c <= C_MAX; c++)
+		if (idx[c] < 0) {
+			fclose(fp);
+			snprintf(buf, sizeof(buf), "no column '%s'", cols[c]);
+			return csv_error(path, 1, buf);
+		}
+
+	while (fgets(buf, sizeof(buf), fp)) {
+		double v[NCOL] = { 0 };
+		struct trace *tr = NULL;
+		size_t sec;
+
+		line++;
+		if (buf[0] == '\n' || buf[0] == '#')
+			continue;
+		nf = csv_split(buf, f, 16);
+		for (c = 1; c < NCOL; c++) {
+			if (idx[c] < 0)
+				continue;
+			if (idx[c] >= nf || !csv_num(f[idx[c]], &v[c])) {
+				char msg[128];
+
+				snprintf(msg, sizeof(msg), "%s: not a number "
+				    "of 0 or more", cols[c]);
+				fclose(fp);
+				return csv_error(path, line, msg);
+			}
+		}
+		if (idx[C_VM] >= nf || !*f[idx[C_VM]]) {
+			fclose(fp);
+			return csv_error(path, line, "vm: empty");
+		}
+		for (i = 0; i < ts->n; i++)
+			if (strcmp(ts->v[i].name, f[idx[C_VM]]) == 0)
+				tr = &ts->v[i];
+		if (!tr) {
+			tr = traces_add(ts);
+			snprintf(tr->name, sizeof(tr->name), "%s",
+			    f[idx[C_VM]]);
+			tr->shape = SH_CSV;
+			tr->max = v[C_MAX];
+			tr->min = idx[C_MIN] >= 0 ? v[C_MIN] : v[C_MAX] / 4;
+			tr->io = v[C_IO];
+			tr->len = 0;
+			if (tr->max < 64 || tr->min > tr->max) {
+				fclose(fp);
+				return csv_error(path, line, "maximum_mib: "
+				    "below 64, or below minimum_mib");
+			}
+		}
+		i = (size_t)(tr - ts->v);
+		if (i >= nlast) {
+			size_t *nl = xcalloc(ts->cap, sizeof(*nl));
+
+			if (nlast)
+				memcpy(nl, last, nlast * sizeof(*nl));
+			free(last);
+			last = nl;
+			nlast = ts->cap;
+		}
+		sec = (size_t)v[C_SEC];
+		if ((double)sec != v[C_SEC] || (tr->len && sec < tr->len) ||
+		    sec > 10 * 86400 * 366) {
+			fclose(fp);
+			free(last);
+			return csv_error(path, line, "second: not a whole "
+			    "number after the VM's last");
+		}
+		{
+			float *d = xcalloc(sec + 1, sizeof(*d));
+			size_t t;
+
+			if (tr->len)
+				memcpy(d, tr->d, tr->len * sizeof(*d));
+			for (t = tr->len; t < sec; t++)
+				d[t] = tr->len ? d[tr->len - 1] :
+				    (float)v[C_DEM];
+			d[sec] = (float)v[C_DEM];
+			free(tr->d);
+			tr->d = d;
+			tr->len = sec + 1;
+		}
+	}
+	fclose(fp);
+	free(last);
+	if (ts->n == 0)
+		return dm_error("%s: no traces", path);
+	ts->len = 0;
+	for (i = 0; i < ts->n; i++)
+		if (ts->v[i].len > ts->len)
+			ts->len = ts->v[i].len;
+	for (i = 0; i < ts->n; i++) {
+		struct trace *tr = &ts->v[i];
+
+		if (tr->len < ts->len) {
+			float *d = xcalloc(ts->len, sizeof(*d));
+			size_t t;
+
+			memcpy(d, tr->d, tr->len * sizeof(*d));
+			for (t = tr->len; t < ts->len; t++)
+				d[t] = tr->d[tr->len - 1];
+			free(tr->d);
+			tr->d = d;
+			tr->len = ts->len;
+		}
+		trace_peak(tr);
+	}
+	return 0;
+}
+
+static int
+traces_dump(const struct traceset *ts, size_t n, const char *path)
+{
+	FILE *fp = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	size_t i, t;
+
+	if (!fp)
+		return dm_error("%s: %s", path, strerror(errno));
+	fprintf(fp, "vm,second,demand_mib,maximum_mib,minimum_mib,"
+	    "cache_mib_s\n");
+	for (i = 0; i < n; i++) {
+		const struct trace *tr = &ts->v[i];
+
+		for (t = 0; t < tr->len; t++)
+			fprintf(fp, "%s,%zu,%.4f,%.0f,%.0f,%g\n", tr->name, t,
+			    (double)tr->d[t], tr->max, tr->min, tr->io);
+	}
+	if (fp != stdout ? fclose(fp) != 0 : fflush(fp) != 0)
+		return dm_error("%s: %s", path, strerror(errno));
+	return 0;
+}
+
+/* ---- the simulated host ---------------------------------------------- */
+
+struct host {
+	double total, reserve, overhead;	/* MiB */
+	double rate_in, rate_out;		/* MiB/s */
+	int interval;				/* ours, seconds */
+	struct hostconf hc;			/* dmctl.conf's defaults */
+};
+
+#define MOM_SAMPLES 10
+
+struct svm {
+	const struct trace *tr;
+	size_t shift;
+	double a;		/* balloon actual, MiB */
+	double target;		/* MiB */
+	double cache;		/* guest page cache, MiB */
+	double seen_d;		/* demand in the last stats report */
+	double seen_free;	/* guest MemFree in the last report */
+	/* ours */
+	int64_t surplus_since;
+	long last_change;
+	/* mom: the last samples, every 5 s */
+	double mom_cur[MOM_SAMPLES], mom_unused[MOM_SAMPLES];
+};
+
+struct sim {
+	const struct host *h;
+	struct svm *v;
+	size_t n;
+	size_t t;
+	double pool;		/* MiB the VMs may have in all */
+	double mom_hostfree[MOM_SAMPLES];
+	int mom_k;		/* samples taken */
+	/* results */
+	double moved;		/* MiB */
+	long changes;
+	long unmet;		/* VM-seconds */
+	long vmsec;
+	bool infeasible;	/* the start does not fit */
+	/* ours, reused every pass */
+	struct policy_vm *pin;
+	struct policy_out *pout;
+};
+
+struct policy {
+	const char *name;
+	bool dynamic;
+	void (*decide)(struct sim *s);
+};
+
+static double
+demand_at(const struct svm *v, size_t t)
+{
+	return v->tr->d[(t + v->shift) % v->tr->len];
+}
+
+static void
+set_target(struct sim *s, struct svm *v, double mib)
+{
+	if (mib > v->tr->max)
+		mib = v->tr->max;
+	if (mib != v->target) {
+		v->target = mib;
+		s->changes++;
+	}
+}
+
+static void
+decide_static(struct sim *s)
+{
+	(void)s;
+}
+
+/* ours: the policy_plan() of dmctl rebalance, with its settling rule and
+ * the dmctl.conf defaults (reclaim delay, step, buffer 20 %, weight 50). */
+static void
+decide_ours(struct sim *s)
+{
+	const struct hostconf *hc = &s->h->hc;
+	size_t i;
+
+	if (s->t % (size_t)s->h->interval)
+		return;
+	for (i = 0; i < s->n; i++) {
+		struct svm *v = &s->v[i];
+		struct policy_vm *p = &s->pin[i];
+
+		p->assigned = (uint64_t)(v->a * MIB);
+		p->demand = (uint64_t)(v->seen_d * MIB);
+		p->minimum = (uint64_t)(v->tr->min * MIB);
+		p->maximum = (uint64_t)(v->tr->max * MIB);
+		p->buffer = 20;
+		p->weight = 50;
+		p->stats = PS_FRESH;
+		p->surplus_since = v->surplus_since;
+		/* Two stats reports after a move, as in dmctl rebalance. */
+		if (v->last_change >= 0 && (long)s->t < v->last_change +
+		    2 * (long)hc->stats_period)
+			policy_settling(p);
+	}
+	struct policy_input in = { (uint64_t)(s->pool * MIB),
+		(int64_t)s->t, (int64_t)hc->reclaim_delay, hc->min_step,
+		s->pin, s->n };
+	policy_plan(&in, s->pout);
+	for (i = 0; i < s->n; i++) {
+		struct svm *v = &s->v[i];
+
+		v->surplus_since = s->pout[i].surplus_since;
+		if (s->pout[i].change) {
+			set_target(s, v, (double)s->pout[i].target / MIB);
+			v->last_change = (long)s->t;
+		}
+	}
+}
+
+/* oVirt MoM's doc/balloon.rules (mom-balloon.policy), with its sample
+ * config: a sample every 5 s, averages over the last 10, a decision every
+ * 10 s; vdsm's floor (min_guarantee) is the VM's minimum. */
+static void
+decide_mom(struct sim *s)
+{
+	const double pressure = 0.20, critical = 0.05, min_free = 0.20;
+	const double max_change = 0.05, min_change = 0.0025;
+	double hf = 0, hfp, gfp;
+	size_t i;
+	int k, m;
+
+	if (s->t % 5 == 0) {
+		double used = 0;
+
+		k = s->mom_k++ % MOM_SAMPLES;
+		for (i = 0; i < s->n; i++) {
+			s->v[i].mom_cur[k] = s->v[i].a;
+			s->v[i].mom_unused[k] = s->v[i].seen_free;
+			used += s->v[i].a;
+		}
+		/* The host's own use and the VMs' overhead are outside
+		 * the pool. */
+		s->mom_hostfree[k] = s->pool - used;
+	}
+	if (s->t % 10 || !s->mom_k)
+		return;
+	m = s->mom_k < MOM_SAMPLES ? s->mom_k : MOM_SAMPLES;
+	for (k = 0; k < m; k++)
+		hf += s->mom_hostfree[k];
+	hfp = hf / m / s->h->total;
+	gfp = hfp <= critical ? -0.05 + hfp : min_free * (hfp / pressure);
+	for (i = 0; i < s->n; i++) {
+		struct svm *v = &s->v[i];
+		double cur = v->a, used = 0, size, bmin;
+
+		for (k = 0; k < m; k++)
+			used += v->mom_cur[k] - v->mom_unused[k];
+		used /= m;
+		if (hfp < pressure) {
+			bmin = used + gfp * cur;
+			size = cur * (1 - max_change);
+			if (size < bmin)
+				size = bmin;
+			if (size < v->tr->min)
+				size = v->tr->min;
+			if (size <= cur && fabs(size - cur) > min_change * cur)
+				set_target(s, v, size);
+		} else if (cur < v->tr->max) {
+			bmin = used + min_free * v->tr->max;
+			size = cur * (1 + max_change);
+			if (size > v->tr->max)
+				size = v->tr->max;
+			if (size < bmin)
+				size = bmin;
+			if (fabs(size - cur) > min_change * cur)
+				set_target(s, v, size);
+		}
+	}
+}
+
+/* Proxmox VE's PVE::AutoBalloon::compute_alg1, as pvestatd calls it every
+ * 10 s: goal = 80 % of host memory - host used, at most 100 MiB of change
+ * per VM, shares 1000 each. Works in bytes, as the Perl does. */
+struct pve {
+	int64_t balloon, min, max, free;
+	int64_t res;		/* 0: unchanged */
+	bool done;
+};
+
+static int64_t
+pve_change(struct pve *d, const size_t *ids, size_t nid, int64_t bytes,
+    int64_t maxchange)
+{
+	int64_t rest = bytes;
+	int repeat = 1;
+	int64_t progress = 1;
+	size_t j;
+
+	for (j = 0; j < nid; j++)
+		d[ids[j]].done = false;
+	while (rest && repeat && progress) {
+		double shares_total = 0, alloc_old = 0, alloc_new;
+		int64_t changes = 0;
+
+		repeat = 0;
+		progress = 0;
+		for (j = 0; j < nid; j++) {
+			struct pve *p = &d[ids[j]];
+
+			if (p->done)
+				continue;
+			alloc_old += (double)((p->res ? p->res : p->balloon) -
+			    p->min);
+			shares_total += 1000;
+		}
+		alloc_new = alloc_old + (double)rest;
+		for (j = 0; j < nid; j++) {
+			struct pve *p = &d[ids[j]];
+			int64_t desired, nw, balloon, diff, old;
+
+			if (p->done)
+				continue;
+			desired = p->min + (int64_t)(alloc_new /
+			    shares_total * 1000);
+			if (desired > p->max) {
+				desired = p->max;
+				repeat = 1;
+			} else if (desired < p->min) {
+				desired = p->min;
+				repeat = 1;
+			}
+			if (bytes > 0 && desired - p->balloon > 0) {
+				nw = p->balloon + maxchange;
+				balloon = nw > desired ? desired : nw;
+			} else if (desired - p->balloon < 0) {
+				nw = p->balloon - maxchange;
+				balloon = nw > desired ? nw : desired;
+			} else {
+				p->done = true;
+				continue;
+			}
+			diff = balloon - p->balloon;
+			if (diff != 0) {
+				old = p->res ? p->res : p->balloon;
+				p->res = balloon;
+				if (balloon - old != 0) {
+					changes += balloon - old;
+					progress += diff > 0 ? diff : -diff;
+					repeat = 1;
+				}
+			}
+		}
+		rest -= changes;
+	}
+	return rest;
+}
+
+static void
+decide_proxmox(struct sim *s)
+{
+	const int64_t mib = (int64_t)MIB, maxchange = 100 * mib;
+	struct pve *d;
+	size_t *all, *l1, *l2, n1 = 0, n2 = 0, i;
+	double used = s->h->reserve + s->h->overhead * (double)s->n;
+	int64_t goal, rest;
+
+	if (s->t % 10)
+		return;
+	d = xcalloc(s->n, sizeof(*d));
+	all = xcalloc(s->n, sizeof(*all));
+	l1 = xcalloc(s->n, sizeof(*l1));
+	l2 = xcalloc(s->n, sizeof(*l2));
+	for (i = 0; i < s->n; i++) {
+		struct svm *v = &s->v[i];
+
+		d[i].balloon = (int64_t)(v->a * MIB);
+		d[i].min = (int64_t)(v->tr->min * MIB);
+		d[i].max = (int64_t)(v->tr->max * MIB);
+		d[i].free = (int64_t)(v->seen_free * MIB);
+		all[i] = i;
+		if (d[i].free && (double)d[i].free > (double)d[i].min * 0.25 &&
+		    d[i].balloon >= d[i].min)
+			l2[n2++] = i;
+		else
+			l1[n1++] = i;
+		used += v->a;
+	}
+	goal = (int64_t)((s->h->total * 0.8 - used) * MIB);
+	if (goal > 10 * mib) {
+		rest = pve_change(d, l1, n1, goal, maxchange);
+		if (rest >= goal)
+			pve_change(d, all, s->n, rest, maxchange);
+	} else if (goal < -10 * mib) {
+		rest = pve_change(d, l2, n2, goal, maxchange);
+		if (rest <= goal)
+			pve_change(d, all, s->n, rest, maxchange);
+	}
+	for (i = 0; i < s->n; i++)
+		if (d[i].res && d[i].res != d[i].balloon)
+			set_target(s, &s->v[i], (double)d[i].res / MIB);
+	free(d);
+	free(all);
+	free(l1);
+	free(l2);
+}
+
+static const struct policy policies[] = {
+	{ "static-max", false, decide_static },
+	{ "static-peak", false, decide_static },
+	{ "mom", true, decide_mom },
+	{ "proxmox", true, decide_proxmox },
+	{ "ours", true, decide_ours },
+};
+
+#define NPOLICIES DM_ARRAY_LEN(policies)
+
+/* The guest keeps this much free (watermarks); cache fills the rest. */
+static double
+guest_min_free(double a)
+{
+	return a * 0.02;
+}
+
+/* Run the first n VMs of ts under policy p over the whole trace. */
+static void
+simulate(const struct host *h, const struct traceset *ts,
+    const struct policy *p, size_t n, struct sim *s)
+{
+	double sum = 0;
+	size_t i, t;
+
+	memset(s, 0, sizeof(*s));
+	s->h = h;
+	s->n = n;
+	s->v = xcalloc(n ? n : 1, sizeof(*s->v));
+	s->pin = xcalloc(n ? n : 1, sizeof(*s->pin));
+	s->pout = xcalloc(n ? n : 1, sizeof(*s->pout));
+	s->pool = h->total - h->reserve - h->overhead * (double)n;
+	for (i = 0; i < n; i++) {
+		struct svm *v = &s->v[i];
+		double d0;
+
+		v->tr = trace_of(ts, i, &v->shift);
+		d0 = demand_at(v, 0);
+		if (strcmp(p->name, "static-max") == 0)
+			v->a = v->tr->max;
+		else if (strcmp(p->name, "static-peak") == 0)
+			v->a = v->tr->peak;
+		else
+			v->a = fmin(fmax(d0 * 1.2, v->tr->min), v->tr->max);
+		v->target = v->a;
+		v->seen_d = d0;
+		v->seen_free = v->a - d0;
+		v->surplus_since = -1;
+		v->last_change = -1;
+		sum += v->a;
+	}
+	if (sum > s->pool) {
+		s->infeasible = true;
+		return;
+	}
+
+	for (t = 0; t < ts->len; t++) {
+		double freep;
+
+		s->t = t;
+		p->decide(s);
+		/* The balloons move: shrinking ones first, so that what
+		 * grows finds the memory free. */
+		for (i = 0; i < n; i++) {
+			struct svm *v = &s->v[i];
+
+			if (v->target < v->a) {
+				double to = fmax(v->target, v->a - h->rate_in);
+
+				s->moved += v->a - to;
+				sum -= v->a - to;
+				v->a = to;
+			}
+		}
+		freep = s->pool - sum;
+		for (i = 0; i < n; i++) {
+			struct svm *v = &s->v[i];
+
+			if (v->target > v->a && freep > 0) {
+				double to = fmin(v->target,
+				    v->a + fmin(h->rate_out, freep));
+
+				s->moved += to - v->a;
+				sum += to - v->a;
+				freep -= to - v->a;
+				v->a = to;
+			}
+		}
+		/* The guests run. */
+		for (i = 0; i < n; i++) {
+			struct svm *v = &s->v[i];
+			double d = demand_at(v, t);
+			double room = v->a - d - guest_min_free(v->a);
+
+			v->cache = fmin(v->cache + v->tr->io, fmax(room, 0));
+			if (v->a < d)
+				s->unmet++;
+			v->seen_d = d;
+			v->seen_free = fmax(v->a - d - v->cache, 0);
+		}
+		s->vmsec += (long)n;
+	}
+}
+
+static void
+sim_free(struct sim *s)
+{
+	free(s->v);
+	free(s->pin);
+	free(s->pout);
+}
+
+struct result {
+	size_t n;
+	double unmet;		/* fraction */
+	double moved;		/* GiB */
+	long changes;
+};
+
+static bool
+fits(const struct host *h, struct traceset *ts, const struct policy *p,
+    size_t n, struct result *r)
+{
+	struct sim s;
+	bool ok;
+
+	traces_need(ts, n);
+	simulate(h, ts, p, n, &s);
+	ok = !s.infeasible && s.pool > 0 &&
+	    (double)s.unmet <= UNMET_LIMIT * (double)s.vmsec;
+	if (ok && r) {
+		r->n = n;
+		r->unmet = s.vmsec ? (double)s.unmet / (double)s.vmsec : 0;
+		r->moved = s.moved / 1024;
+		r->changes = s.changes;
+	}
+	sim_free(&s);
+	return ok;
+}
+
+/* The most VMs p fits: grow until it fails, halve the gap, then look a
+ * few past the edge in case unmet demand is not monotone there. */
+static struct result
+most_vms(const struct host *h, struct traceset *ts, const struct policy *p)
+{
+	struct result best = { 0, 0, 0, 0 }, r;
+	size_t lo = 0, hi = 8, k;
+
+	while (fits(h, ts, p, hi, &r)) {
+		best = r;
+		lo = hi;
+		hi *= 2;
+	}
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (fits(h, ts, p, mid, &r)) {
+			best = r;
+			lo = mid;
+		} else
+			hi = mid;
+	}
+	for (k = lo + 1; k <= lo + 3; k++)
+		if (fits(h, ts, p, k, &r)) {
+			best = r;
+			lo = k;
+			k = lo;
+		}
+	return best;
+}
+
+/* ---- main ------------------------------------------------------------ */
+
+static void
+usage(void)
+{
+	fputs("usage: density [--host SIZE] [--hours H] [--seed N] "
+	    "[--csv FILE]\n"
+	    "               [--rate-in MIB/S] [--rate-out MIB/S] "
+	    "[--interval S]\n"
+	    "               [--policy NAME] [--vms N] [--dump-csv FILE] "
+	    "[--smoke]\n", stderr);
+	exit(2);
+}
+
+static double
+num_arg(const char *opt, const char *s, double lo, double hi)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (end == s || *end || errno || !(v >= lo && v <= hi)) {
+		dm_error("%s: '%s' is not a number from %g to %g", opt, s,
+		    lo, hi);
+		exit(2);
+	}
+	return v;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "host", required_argument, NULL, 'H' },
+		{ "hours", required_argument, NULL, 'T' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "csv", required_argument, NULL, 'f' },
+		{ "rate-in", required_argument, NULL, 'i' },
+		{ "rate-out", required_argument, NULL, 'o' },
+		{ "interval", required_argument, NULL, 'I' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "vms", required_argument, NULL, 'n' },
+		{ "dump-csv", required_argument, NULL, 'D' },
+		{ "smoke", no_argument, NULL, 'S' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct host h = { 0 };
+	struct traceset ts = { 0 };
+	struct result res[NPOLICIES];
+	const char *csv = NULL, *dump = NULL, *only = NULL;
+	uint64_t host_bytes = 256 * GIB;
+	double hours = 24;
+	size_t vms = 0, i;
+	int c, ours = (int)NPOLICIES - 1;
+	bool ran[NPOLICIES] = { false };
+
+	dm_progname = "density";
+	hostconf_default(&h.hc);
+	/* Measured on the TCG test bed by bench/balloon-rate.sh; make bench
+	 * measures again and passes its figures. */
+	h.rate_in = 100;
+	h.rate_out = 200;
+	h.interval = 1;
+	ts.seed = 1;
+	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': {
+			const char *why = "below 1 GiB";
+
+			if (size_parse(optarg, 1, &host_bytes, &why) < 0 ||
+			    host_bytes < GIB) {
+				dm_error("--host: '%s': %s", optarg, why);
+				exit(2);
+			}
+			break;
+		}
+		case 'T':
+			hours = num_arg("--hours", optarg, 1.0 / 60, 24 * 31);
+			break;
+		case 's':
+			ts.seed = (uint64_t)num_arg("--seed", optarg, 0, 1e15);
+			break;
+		case 'f':
+			csv = optarg;
+			break;
+		case 'i':
+			h.rate_in = num_arg("--rate-in", optarg, 1, 1e6);
+			break;
+		case 'o':
+			h.rate_out = num_arg("--rate-out", optarg, 1, 1e6);
+			break;
+		case 'I':
+			h.interval = (int)num_arg("--interval", optarg, 1,
+			    3600);
+			break;
+		case 'p':
+			only = optarg;
+			break;
+		case 'n':
+			vms = (size_t)num_arg("--vms", optarg, 1, 100000);
+			break;
+		case 'D':
+			dump = optarg;
+			break;
+		case 'S':
+			host_bytes = 32 * GIB;
+			hours = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	if (optind != argc)
+		usage();
+	if (only) {
+		for (i = 0; i < NPOLICIES; i++)
+			if (strcmp(only, policies[i].name) == 0)
+				break;
+		if (i == NPOLICIES) {
+			dm_error("--policy: '%s' is not static-max, "
+			    "static-peak, mom, proxmox or ours", only);
+			exit(2);
+		}
+	}
+
+	h.total = (double)host_bytes / MIB;
+	h.reserve = fmax((double)h.hc.reserve / MIB,
+	    h.total * h.hc.reserve_percent / 100);
+	h.overhead = (double)h.hc.overhead / MIB;
+	if (csv) {
+		if (traces_load(&ts, csv) < 0)
+			return 1;
+	} else
+		ts.len = (size_t)(hours * 3600);
+	if (dump) {
+		if (csv) {
+			dm_error("--dump-csv writes generated traces; "
+			    "not with --csv");
+			exit(2);
+		}
+		traces_need(&ts, vms ? vms : 100);
+		return traces_dump(&ts, vms ? vms : 100, dump) < 0;
+	}
+
+	printf("density: host %.0f GiB (reserve %.1f GiB, %.0f MiB overhead "
+	    "a VM), %s, %.1f h; balloon %.0f MiB/s in, %.0f MiB/s out; "
+	    "dmctl pass every %d s; fit = unmet demand <= %.1f %%\n",
+	    h.total / 1024, h.reserve / 1024, h.overhead,
+	    csv ? csv : "generated traces", (double)ts.len / 3600,
+	    h.rate_in, h.rate_out, h.interval, UNMET_LIMIT * 100);
+	if (csv)
+		printf("traces: %zu from %s\n", ts.n, csv);
+	else
+		printf("traces: seed %llu\n", (unsigned long long)ts.seed);
+	printf("%-12s %6s %13s %13s %16s\n", "policy", "VMs", "unmet demand",
+	    "memory moved", "balloon changes");
+	for (i = 0; i < NPOLICIES; i++) {
+		const struct policy *p = &policies[i];
+
+		if (only && strcmp(only, p->name) != 0)
+			continue;
+		if (vms) {
+			struct sim s;
+
+			traces_need(&ts, vms);
+			simulate(&h, &ts, p, vms, &s);
+			res[i].n = s.infeasible ? 0 : vms;
+			res[i].unmet = s.vmsec ? (double)s.unmet /
+			    (double)s.vmsec : 0;
+			res[i].moved = s.moved / 1024;
+			res[i].changes = s.changes;
+			sim_free(&s);
+		} else
+			res[i] = most_vms(&h, &ts, p);
+		ran[i] = true;
+		printf("%-12s %6zu %11.3f %% %9.1f GiB %16ld%s\n", p->name,
+		    res[i].n, res[i].unmet * 100, res[i].moved,
+		    res[i].changes, vms && !res[i].n ? "  (does not start)" :
+		    "");
+		fflush(stdout);
+	}
+	if (!vms && ran[ours])
+		for (i = 0; i < NPOLICIES - 1; i++)
+			if (ran[i] && res[i].n)
+				printf("density gain vs %s: %.0f%%\n",
+				    policies[i].name,
+				    ((double)res[ours].n / (double)res[i].n -
+				    1) * 100);
+	for (i = 0; i < ts.n; i++)
+		free(ts.v[i].d);
+	free(ts.v);
+	return dm_close_stdout() < 0;
+}

@@ -1,0 +1,107 @@
+# density.bats - the trace-driven density benchmark (bench/density.c): its
+# table and gain lines, reproducible traces, CSV round trip and errors, and
+# a static fit checked by hand from the traces.
+
+bats_require_minimum_version 1.5.0
+
+DENSITY="$BATS_TEST_DIRNAME/../../build/out/bench/density"
+
+setup() {
+	[ -x "$DENSITY" ] || skip "build $DENSITY first (make bench-smoke)"
+	tmp=$(mktemp -d)
+}
+
+teardown() {
+	rm -rf "$tmp"
+}
+
+@test "--smoke prints every policy and one gain line per baseline" {
+	run "$DENSITY" --smoke
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for p in static-max static-peak mom proxmox ours; do
+		grep -Eq "^$p +[0-9]+ +[0-9.]+ % +[0-9.]+ GiB +[0-9]+$" <<<"$output"
+	done
+	for p in static-max static-peak mom proxmox; do
+		grep -Eq "^density gain vs $p: -?[0-9]+%$" <<<"$output"
+	done
+	# Every fit keeps unmet demand within 0.1 %.
+	awk '/ % / && $3 > 0.1 { exit 1 }' <<<"$output"
+}
+
+@test "the same seed gives the same traces and table; another seed does not" {
+	"$DENSITY" --smoke --vms 6 --dump-csv "$tmp/a.csv"
+	"$DENSITY" --smoke --vms 6 --dump-csv "$tmp/b.csv"
+	"$DENSITY" --smoke --vms 6 --seed 2 --dump-csv "$tmp/c.csv"
+	cmp "$tmp/a.csv" "$tmp/b.csv"
+	! cmp -s "$tmp/a.csv" "$tmp/c.csv"
+	[ "$("$DENSITY" --smoke --vms 6)" = "$("$DENSITY" --smoke --vms 6)" ]
+}
+
+@test "traces written to CSV replay to the same figures" {
+	"$DENSITY" --smoke --vms 8 --dump-csv "$tmp/t.csv"
+	"$DENSITY" --smoke --vms 8 | sed 1,2d >"$tmp/gen"
+	"$DENSITY" --smoke --vms 8 --csv "$tmp/t.csv" | sed 1,2d >"$tmp/csv"
+	cat "$tmp/csv"
+	diff "$tmp/gen" "$tmp/csv"
+	# ours really moved memory: the comparison is not of empty runs
+	awk '$1 == "ours" && $6 > 0 { ok = 1 } END { exit !ok }' "$tmp/csv"
+}
+
+@test "the shapes: a database never gives memory back, a batch job does" {
+	"$DENSITY" --hours 24 --vms 40 --dump-csv "$tmp/t.csv"
+	# database: demand never falls
+	awk -F, '$1 ~ /database/ { if ($1 == v && $3 < last) bad = 1;
+		v = $1; last = $3 } END { exit bad }' "$tmp/t.csv"
+	grep -q database "$tmp/t.csv"
+	# batch: demand falls back by at least 30 % of the maximum from a
+	# peak it reached (the day may end inside a job)
+	awk -F, '$1 ~ /batch/ { if ($3 > hi[$1]) hi[$1] = $3;
+		if (hi[$1] - $3 > drop[$1]) drop[$1] = hi[$1] - $3;
+		max[$1] = $4 } END { for (v in hi) { n++;
+		if (drop[v] < 0.3 * max[v]) exit 1 } exit !n }' "$tmp/t.csv"
+	# demand stays within 64 MiB and 95 % of the maximum
+	awk -F, 'NR > 1 && ($3 < 64 || $3 > 0.95 * $4) { exit 1 }' "$tmp/t.csv"
+}
+
+@test "static-max fits exactly the VMs whose maximums fit the pool" {
+	"$DENSITY" --smoke --vms 40 --dump-csv "$tmp/t.csv"
+	# 32 GiB host, reserve max(1 GiB, 5 %), 64 MiB overhead a VM.
+	want=$(awk -F, 'NR > 1 && $2 == 0 { n++; sum += $4 + 64;
+		if (sum > 32768 - 32768 * 0.05) { print n - 1; exit } }' "$tmp/t.csv")
+	run "$DENSITY" --smoke --policy static-max
+	echo "$output (want $want)"
+	[ "$(awk '$1 == "static-max" { print $2 }' <<<"$output")" = "$want" ]
+}
+
+@test "CSV errors name the file, the line and the column" {
+	printf 'vm,second,demand_mib\n' >"$tmp/a.csv"
+	run "$DENSITY" --csv "$tmp/a.csv"
+	[ "$status" -eq 1 ]
+	[ "$output" = "density: $tmp/a.csv:1: no column 'maximum_mib'" ]
+	printf 'vm,second,demand_mib,maximum_mib\nx,0,100,1024\nx,1,lots,1024\n' >"$tmp/b.csv"
+	run "$DENSITY" --csv "$tmp/b.csv"
+	[ "$status" -eq 1 ]
+	[ "$output" = "density: $tmp/b.csv:3: demand_mib: not a number of 0 or more" ]
+	printf 'vm,second,demand_mib,maximum_mib\nx,5,100,1024\nx,5,100,1024\n' >"$tmp/c.csv"
+	run "$DENSITY" --csv "$tmp/c.csv"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"c.csv:3: second: "* ]]
+	run "$DENSITY" --policy best
+	[ "$status" -eq 2 ]
+	[[ "$output" == *"'best' is not static-max, static-peak, mom, proxmox or ours"* ]]
+}
+
+@test "a CSV with fewer VMs than tried reuses them shifted in time" {
+	printf 'vm,second,demand_mib,maximum_mib\n' >"$tmp/t.csv"
+	for t in $(seq 0 599); do
+		echo "a,$t,$((200 + (t / 60 % 2) * 600)),1024"
+	done >>"$tmp/t.csv"
+	run "$DENSITY" --host 8G --csv "$tmp/t.csv"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# 8 GiB - 1 GiB reserve = 7168 MiB; 1024 + 64 a VM: 6 static.
+	[ "$(awk '$1 == "static-max" { print $2 }' <<<"$output")" = 6 ]
+	# peak 800 MiB + 64: 8 static at the peak
+	[ "$(awk '$1 == "static-peak" { print $2 }' <<<"$output")" = 8 ]
+}
