@@ -817,6 +817,9 @@ decide_proxmox(struct sim *s)
 	free(l2);
 }
 
+/* In the order of policies[]. */
+enum { P_STATIC_MAX, P_STATIC_PEAK, P_MOM, P_PROXMOX, P_OURS };
+
 static const struct policy policies[] = {
 	{ "static-max", false, decide_static },
 	{ "static-peak", false, decide_static },
@@ -957,6 +960,33 @@ fits(const struct host *h, struct traceset *ts, const struct policy *p,
 	return ok;
 }
 
+/* The figures of p with n VMs, fitting or not; n 0 when it cannot start. */
+static struct result
+run_n(const struct host *h, struct traceset *ts, const struct policy *p,
+    size_t n)
+{
+	struct result r;
+	struct sim s;
+
+	traces_need(ts, n);
+	simulate(h, ts, p, n, &s);
+	r.n = s.infeasible ? 0 : n;
+	r.unmet = s.vmsec ? (double)s.unmet / (double)s.vmsec : 0;
+	r.moved = s.moved / 1024;
+	r.changes = s.changes;
+	sim_free(&s);
+	return r;
+}
+
+static void
+print_row(const char *name, const struct result *r, bool tried)
+{
+	printf("%-12s %6zu %11.3f %% %9.1f GiB %16ld%s\n", name, r->n,
+	    r->unmet * 100, r->moved, r->changes,
+	    tried && !r->n ? "  (does not start)" : "");
+	fflush(stdout);
+}
+
 /* The most VMs p fits: grow until it fails, halve the gap, then look a
  * few past the edge in case unmet demand is not monotone there. */
 static struct result
@@ -1042,7 +1072,7 @@ main(int argc, char **argv)
 	uint64_t host_bytes = 256 * GIB;
 	double hours = 24;
 	size_t vms = 0, i;
-	int c, ours = (int)NPOLICIES - 1;
+	int c;
 	bool ran[NPOLICIES] = { false };
 
 	dm_progname = "density";
@@ -1150,33 +1180,31 @@ main(int argc, char **argv)
 
 		if (only && strcmp(only, p->name) != 0)
 			continue;
-		if (vms) {
-			struct sim s;
-
-			traces_need(&ts, vms);
-			simulate(&h, &ts, p, vms, &s);
-			res[i].n = s.infeasible ? 0 : vms;
-			res[i].unmet = s.vmsec ? (double)s.unmet /
-			    (double)s.vmsec : 0;
-			res[i].moved = s.moved / 1024;
-			res[i].changes = s.changes;
-			sim_free(&s);
-		} else
-			res[i] = most_vms(&h, &ts, p);
+		res[i] = vms ? run_n(&h, &ts, p, vms) : most_vms(&h, &ts, p);
 		ran[i] = true;
-		printf("%-12s %6zu %11.3f %% %9.1f GiB %16ld%s\n", p->name,
-		    res[i].n, res[i].unmet * 100, res[i].moved,
-		    res[i].changes, vms && !res[i].n ? "  (does not start)" :
-		    "");
-		fflush(stdout);
+		print_row(p->name, &res[i], vms != 0);
 	}
-	if (!vms && ran[ours])
-		for (i = 0; i < NPOLICIES - 1; i++)
+	if (!vms && ran[P_OURS])
+		for (i = 0; i < P_OURS; i++)
 			if (ran[i] && res[i].n)
 				printf("density gain vs %s: %.0f%%\n",
 				    policies[i].name,
-				    ((double)res[ours].n / (double)res[i].n -
+				    ((double)res[P_OURS].n / (double)res[i].n -
 				    1) * 100);
+	/* At its own most, ours runs a tighter pool than the others ever
+	 * do; at equal load the balancers compare like for like. */
+	if (!vms && !only) {
+		size_t eq = res[P_MOM].n > res[P_PROXMOX].n ? res[P_MOM].n :
+		    res[P_PROXMOX].n;
+
+		printf("at equal load, %zu VMs (the most a baseline balancer "
+		    "fits):\n", eq);
+		for (i = P_MOM; i <= P_OURS; i++) {
+			struct result r = run_n(&h, &ts, &policies[i], eq);
+
+			print_row(policies[i].name, &r, true);
+		}
+	}
 	for (i = 0; i < ts.n; i++)
 		free(ts.v[i].d);
 	free(ts.v);
