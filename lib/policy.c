@@ -6,7 +6,8 @@
  *    until it has lasted the reclaim delay. If the pool holds all that,
  *    that is the plan.
  * 2. Otherwise surplus is taken back for the VMs that need it, from the
- *    lowest weight first.
+ *    lowest weight first, and among equals from the VM that has had it
+ *    longest, whole, so that one balloon moves rather than all.
  * 3. If the pool cannot give every VM demand + buffer, every VM gets its
  *    demand and the buffers are funded from the highest weight down.
  * 4. If it cannot even give every VM its demand, every VM gets its
@@ -66,10 +67,12 @@ struct work {
 	bool managed, keeper, due;
 };
 
-/* Sort key for priority order: higher weight first, then input order. */
+/* Sort key for priority order: higher weight first, then the later
+ * "since", then input order. */
 struct prio {
 	size_t i;
 	long weight;
+	int64_t since;
 };
 
 static int
@@ -79,6 +82,8 @@ prio_cmp(const void *a, const void *b)
 
 	if (x->weight != y->weight)
 		return x->weight > y->weight ? -1 : 1;
+	if (x->since != y->since)
+		return x->since > y->since ? -1 : 1;
 	return x->i < y->i ? -1 : x->i > y->i;
 }
 
@@ -90,24 +95,28 @@ mul_div(uint64_t a, uint64_t b, uint64_t c)
 
 /*
  * Hand out up to amount to the VMs in priority order, each up to cap[i],
- * adding to give[i]. VMs of equal weight share in proportion to their caps,
- * so equals are treated alike. Returns what is left.
+ * adding to give[i]. With since NULL, VMs of equal weight share in
+ * proportion to their caps, so equals are treated alike; otherwise equals
+ * are served one by one, the later since[i] first, so that as few VMs as
+ * possible end up short. Returns what is left.
  */
 static uint64_t
 fill_priority(uint64_t amount, const struct policy_vm *vms, const bool *in,
-    const uint64_t *cap, uint64_t *give, size_t n)
+    const uint64_t *cap, uint64_t *give, size_t n, const int64_t *since)
 {
 	struct prio *order = xcalloc(n, sizeof(*order));
 	size_t k = 0, a, b, j;
 
 	for (j = 0; j < n; j++)
 		if (in[j] && cap[j])
-			order[k++] = (struct prio){ j, vms[j].weight };
+			order[k++] = (struct prio){ j, vms[j].weight,
+				since ? since[j] : 0 };
 	qsort(order, k, sizeof(*order), prio_cmp);
 	for (a = 0; a < k && amount; a = b) {
 		uint64_t group = 0, given = 0;
 
-		for (b = a; b < k && order[b].weight == order[a].weight; b++)
+		for (b = a; b < k && order[b].weight == order[a].weight &&
+		    (!since || b == a); b++)
 			group += cap[order[b].i];
 		for (j = a; j < b; j++) {
 			size_t i = order[j].i;
@@ -267,11 +276,20 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 			if (w[i].managed)
 				out[i].target = w[i].desired;
 	} else if (sum_want <= avail) {
-		/* Keepers give back surplus, lowest weight first. */
-		for (i = 0; i < n; i++)
+		/* Keepers give back surplus, lowest weight first; among
+		 * equals, the one that has had it longest first, whole, so
+		 * that one balloon moves rather than every keeper's. */
+		int64_t *since = xcalloc(n, sizeof(*since));
+
+		for (i = 0; i < n; i++) {
 			if (w[i].managed && w[i].desired > w[i].want)
 				cap[i] = w[i].desired - w[i].want;
-		fill_priority(avail - sum_want, in->vms, in_set, cap, give, n);
+			since[i] = in->vms[i].surplus_since >= 0 ?
+			    in->vms[i].surplus_since : in->now;
+		}
+		fill_priority(avail - sum_want, in->vms, in_set, cap, give, n,
+		    since);
+		free(since);
 		for (i = 0; i < n; i++) {
 			if (!w[i].managed)
 				continue;
@@ -288,7 +306,8 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		for (i = 0; i < n; i++)
 			if (w[i].managed)
 				cap[i] = w[i].want - w[i].need;
-		fill_priority(avail - sum_need, in->vms, in_set, cap, give, n);
+		fill_priority(avail - sum_need, in->vms, in_set, cap, give, n,
+		    NULL);
 		for (i = 0; i < n; i++) {
 			if (!w[i].managed)
 				continue;

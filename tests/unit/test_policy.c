@@ -72,6 +72,26 @@ rules(void)
 	    (unsigned long long)(o[0].target / MIB),
 	    (unsigned long long)(o[1].target / MIB));
 
+	/* Among equal weights the oldest surplus goes first, whole: one
+	 * balloon moves, not every keeper's. */
+	v[0] = vm(M(700), M(100), M(64), M(1024), 20, 50);
+	v[1] = vm(M(700), M(100), M(64), M(1024), 20, 50);
+	v[2] = vm(M(256), M(400), M(64), M(1024), 20, 50);
+	v[0].surplus_since = 900;
+	v[1].surplus_since = 800;
+	plan(M(1700), 1000, v, 3, o);
+	CHECK(o[2].target == M(480) && o[0].target == M(700) &&
+	    !o[0].change && o[1].target == M(520) &&
+	    o[1].reason == PR_RECLAIM_NEEDED,
+	    "the older surplus gives the 180M (%llu, %llu, %llu)",
+	    (unsigned long long)(o[0].target / MIB),
+	    (unsigned long long)(o[1].target / MIB),
+	    (unsigned long long)(o[2].target / MIB));
+	v[0].weight = 40;
+	plan(M(1700), 1000, v, 3, o);
+	CHECK(o[0].target == M(520) && o[1].target == M(700),
+	    "a lower weight gives first, however new its surplus");
+
 	/* Shortage: buffers go first, lowest weight first. */
 	v[0] = vm(M(200), M(200), M(64), M(1024), 20, 80);
 	v[1] = vm(M(200), M(200), M(64), M(1024), 20, 20);
