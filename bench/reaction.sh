@@ -2,6 +2,7 @@
 # reaction.sh - how fast the balancer answers a jump in demand.
 #
 #   bench/reaction.sh [JUMPS] [MIB]     (default 10 jumps of 40 MiB)
+#   bench/reaction.sh --oneshot SECONDS [JUMPS] [MIB]   (default 6 jumps)
 #
 # Boots a tiny real guest on a private test bed (tests/testbed) with
 # startup 256 MiB, buffer 20 %, runs "dmctl rebalance --every 1", and
@@ -10,9 +11,31 @@
 # demand + buffer, and prints the median and the worst. A jump must fit
 # in the buffer the guest has (20 % of demand): a larger one can run the
 # guest out of memory before any balancer could act.
+#
+# --oneshot SECONDS runs the balancer the way an admin does from cron: one
+# "dmctl rebalance -q" pass every SECONDS on a fixed schedule (the first
+# at a pseudo-random offset) instead of --every 1. Jumps fall at times
+# unrelated to the passes: after each measured reaction the next jump
+# waits a pseudo-random 0 to SECONDS s (seeded: SEED, default 1), so one
+# jump is measured at a time and none pile up between passes. The guest
+# first holds enough that every jump needs memory (usable about MIB + 16
+# MiB before the first jump). A reaction may take up to 150 s.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-jumps=${1:-10}
+period=0
+if [ "${1:-}" = --oneshot ]; then
+	period=${2:-}
+	case $period in
+	'' | *[!0-9]* | 0)
+		echo "usage: $0 --oneshot SECONDS [JUMPS] [MIB]" >&2
+		exit 2
+		;;
+	esac
+	shift 2
+	jumps=${1:-6}
+else
+	jumps=${1:-10}
+fi
 mib=${2:-40}
 dmctl="$here/bin/dmctl"
 # shellcheck source=../tests/testbed/testbed.bash
@@ -25,6 +48,43 @@ cleanup() {
 	rm -f "$conf"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM HUP
+
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+# "assigned demand" in bytes, demand empty when unknown
+read_vm() {
+	"$dmctl" show --json r1 | jq -r '.vms[0] | "\(.assigned) \(.demand // "")"'
+}
+# secs MS: MS milliseconds as seconds for sleep (0 if MS <= 0)
+secs() {
+	local ms=$(($1 > 0 ? $1 : 0))
+	printf '%d.%03d\n' $((ms / 1000)) $((ms % 1000))
+}
+# rand_ms: sets rnd to a pseudo-random 0 .. period*1000-1 ms (RANDOM is
+# seeded below; not in $(...), whose subshell would reseed it)
+rand_ms() { rnd=$(((RANDOM * 32768 + RANDOM) % (period * 1000))); }
+
+# oneshot_passes OFFSET_MS: like cron, a "dmctl rebalance" pass at
+# OFFSET_MS from now and every period seconds after, on a fixed schedule.
+# TERM ends it at once (or after the pass under way).
+oneshot_passes() {
+	local next sp=
+	# shellcheck disable=SC2317
+	trap '[ -z "$sp" ] || kill "$sp" 2>/dev/null; exit 0' TERM
+	next=$(($(now_ms) + $1))
+	while :; do
+		sleep "$(secs $((next - $(now_ms))))" &
+		sp=$!
+		wait "$sp" || true
+		sp=
+		"$dmctl" rebalance -q -C "$conf" || echo "rebalance failed" >&2
+		next=$((next + period * 1000))
+		while [ "$next" -le "$(now_ms)" ]; do
+			next=$((next + period * 1000))
+		done
+	done
+}
 
 tb_build_guest
 tb_start >/dev/null
@@ -33,15 +93,34 @@ tb_wait_ready r1 120
 "$dmctl" set r1 --enable --startup 256M --minimum 128M --maximum 1G \
 	--buffer 20 >/dev/null
 printf 'grace = 0\nlock-file = %s/lock\n' "$TB_DIR" >"$conf"
-"$dmctl" rebalance --every 1 -q -C "$conf" &
-bal=$!
-sleep 3
-
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
-# "assigned demand" in bytes, demand empty when unknown
-read_vm() {
-	"$dmctl" show --json r1 | jq -r '.vms[0] | "\(.assigned) \(.demand // "")"'
-}
+if [ "$period" = 0 ]; then
+	"$dmctl" rebalance --every 1 -q -C "$conf" &
+	bal=$!
+	sleep 3
+	limit=60000
+	poll=0.1
+	mode="--every 1"
+else
+	RANDOM=${SEED:-1}
+	# Make every jump need memory: hold until usable is about MIB + 16.
+	has_demand() { read -r a0 d0 <<<"$(read_vm)" && [ -n "$d0" ]; }
+	tb_wait_for 30 has_demand
+	pre=$(((a0 - d0) / 1048576 - mib - 16))
+	if [ "$pre" -ge 8 ]; then
+		tb_guest r1 hold "$pre" >/dev/null
+		seen_hold() {
+			read -r a0 d <<<"$(read_vm)" &&
+				[ -n "$d" ] && [ "$d" -ge $((d0 + pre * 1048576 * 8 / 10)) ]
+		}
+		tb_wait_for 30 seen_hold
+	fi
+	rand_ms
+	oneshot_passes "$rnd" &
+	bal=$!
+	limit=150000
+	poll=0.25
+	mode="one-shot pass every $period s"
+fi
 
 times=()
 for j in $(seq 1 "$jumps"); do
@@ -55,11 +134,11 @@ for j in $(seq 1 "$jumps"); do
 			[ "$a" -ge $((d + d / 5)) ]; then
 			break
 		fi
-		if [ $(($(now_ms) - t0)) -gt 60000 ]; then
-			echo "jump $j: no reaction within 60 s" >&2
+		if [ $(($(now_ms) - t0)) -gt "$limit" ]; then
+			echo "jump $j: no reaction within $((limit / 1000)) s" >&2
 			exit 1
 		fi
-		sleep 0.1
+		sleep "$poll"
 	done
 	t=$(($(now_ms) - t0))
 	# Only jumps the guest's memory could not already cover count: the
@@ -71,10 +150,15 @@ for j in $(seq 1 "$jumps"); do
 		note=" (covered already, not counted)"
 	fi
 	echo "jump $j: +$mib MiB, demand $((d / 1048576)) MiB, assigned $((a / 1048576)) MiB after $t ms$note"
-	sleep 2
+	if [ "$period" = 0 ]; then
+		sleep 2
+	elif [ "$j" -lt "$jumps" ]; then
+		rand_ms
+		sleep "$(secs "$rnd")"
+	fi
 done
 sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 n=${#times[@]}
 median=$(sed -n "$(((n + 1) / 2))p" <<<"$sorted")
 worst=$(tail -n 1 <<<"$sorted")
-echo "reaction (demand jump of $mib MiB -> assigned >= demand + buffer), --every 1, $n jumps that needed memory: median $median ms, worst $worst ms"
+echo "reaction (demand jump of $mib MiB -> assigned >= demand + buffer), $mode, $n jumps that needed memory: median $median ms, worst $worst ms"
