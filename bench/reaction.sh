@@ -157,8 +157,12 @@ for j in $(seq 1 "$jumps"); do
 		sleep "$(secs "$rnd")"
 	fi
 done
-sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 n=${#times[@]}
+if [ "$n" -eq 0 ]; then
+	echo "no jump needed memory: the guest covered them all; use more jumps" >&2
+	exit 1
+fi
+sorted=$(printf '%s\n' "${times[@]}" | sort -n)
 median=$(sed -n "$(((n + 1) / 2))p" <<<"$sorted")
 worst=$(tail -n 1 <<<"$sorted")
 echo "reaction (demand jump of $mib MiB -> assigned >= demand + buffer), $mode, $n jumps that needed memory: median $median ms, worst $worst ms"

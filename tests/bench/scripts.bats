@@ -1,0 +1,50 @@
+# scripts.bats - smoke runs of the benchmarks on the real test bed: each
+# script runs a short version of itself against tiny real guests and
+# prints its summary line with plausible figures. The full runs are in
+# make bench; their figures are in the README.
+
+bats_require_minimum_version 1.5.0
+
+BENCH="$BATS_TEST_DIRNAME/../../bench"
+
+@test "balloon-rate.sh: one round, both directions, --rates for make" {
+	run "$BENCH/balloon-rate.sh" 1
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -Eq '^balloon inflate \(shrink a VM\): median [0-9]+ MiB/s, worst [0-9]+ MiB/s' <<<"$output"
+	grep -Eq '^balloon deflate \(grow a VM\): median [0-9]+ MiB/s, worst [0-9]+ MiB/s' <<<"$output"
+	run --separate-stderr "$BENCH/balloon-rate.sh" --rates 1
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^[1-9][0-9]*\ [1-9][0-9]*$ ]]
+}
+
+@test "show-scale.sh: two sizes, the daemon's memory and both commands" {
+	run "$BENCH/show-scale.sh" 6 12
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for n in 6 12; do
+		grep -Eq "^libvirtd, $n VMs defined \(2 running\): RSS [0-9]+ MiB" <<<"$output"
+		grep -Eq "^dmctl show --json, $n VMs \(2 running\): median [0-9]+ ms" <<<"$output"
+		grep -Eq "^dmctl rebalance --dry-run, $n VMs \(2 running\): median [0-9]+ ms" <<<"$output"
+	done
+	! grep -q FAILED <<<"$output"
+}
+
+@test "reaction.sh: --every 1 and one-shot passes both answer a jump" {
+	# The fourth 40 MiB jump is the first the 256 MiB guest cannot cover.
+	run "$BENCH/reaction.sh" 4 40
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -Eq '^reaction .*, --every 1, [1-9][0-9]* jumps that needed memory: median [0-9]+ ms' <<<"$output"
+	run "$BENCH/reaction.sh" --oneshot 5 1 40
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -Eq '^reaction .*, one-shot pass every 5 s, 1 jumps that needed memory: median [0-9]+ ms' <<<"$output"
+}
+
+@test "dmtop-cpu.sh: a short run prints dmtop's share of a core" {
+	run "$BENCH/dmtop-cpu.sh" 6 5
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -Eq '^dmtop, 6 VMs, 1 s refresh: [0-9.]+ % of a core$' <<<"$output"
+}
