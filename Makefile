@@ -111,7 +111,7 @@ bench: all $(B)/bench/policy_scale $(B)/bench/density
 
 bench-smoke: $(B)/bench/policy_scale $(B)/bench/density
 	@$(B)/bench/policy_scale --smoke && echo "ok - policy benchmark smoke run"
-	bats $(BATSFLAGS) tests/bench
+	DENSITY=$(B)/bench/density bats $(BATSFLAGS) tests/bench
 
 # Unit tests print TAP; the command tests run the real binaries against a
 # private libvirt daemon with real guests (tests/testbed).

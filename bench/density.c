@@ -364,7 +364,7 @@ traces_load(struct traceset *ts, const char *path)
 	int idx[NCOL], nf, k, c;
 	char buf[1024], *f[16];
 	long line = 0;
-	size_t i, *last = NULL, nlast = 0;
+	size_t i;
 	FILE *fp = fopen(path, "r");
 
 	if (!fp)
@@ -432,21 +432,10 @@ traces_load(struct traceset *ts, const char *path)
 				    "below 64, or below minimum_mib");
 			}
 		}
-		i = (size_t)(tr - ts->v);
-		if (i >= nlast) {
-			size_t *nl = xcalloc(ts->cap, sizeof(*nl));
-
-			if (nlast)
-				memcpy(nl, last, nlast * sizeof(*nl));
-			free(last);
-			last = nl;
-			nlast = ts->cap;
-		}
 		sec = (size_t)v[C_SEC];
 		if ((double)sec != v[C_SEC] || (tr->len && sec < tr->len) ||
 		    sec > 10 * 86400 * 366) {
 			fclose(fp);
-			free(last);
 			return csv_error(path, line, "second: not a whole "
 			    "number after the VM's last");
 		}
@@ -466,7 +455,6 @@ traces_load(struct traceset *ts, const char *path)
 		}
 	}
 	fclose(fp);
-	free(last);
 	if (ts->n == 0)
 		return dm_error("%s: no traces", path);
 	ts->len = 0;
@@ -490,6 +478,18 @@ traces_load(struct traceset *ts, const char *path)
 		trace_peak(tr);
 	}
 	return 0;
+}
+
+static void
+traces_free(struct traceset *ts)
+{
+	size_t i;
+
+	for (i = 0; i < ts->n; i++)
+		free(ts->v[i].d);
+	free(ts->v);
+	ts->v = NULL;
+	ts->n = ts->cap = 0;
 }
 
 static int
@@ -1068,8 +1068,8 @@ main(int argc, char **argv)
 	hostconf_default(&h.hc);
 	/* Measured on the TCG test bed by bench/balloon-rate.sh; make bench
 	 * measures again and passes its figures. */
-	h.rate_in = 100;
-	h.rate_out = 200;
+	h.rate_in = 300;
+	h.rate_out = 900;
 	h.interval = 1;
 	ts.seed = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1138,8 +1138,10 @@ main(int argc, char **argv)
 	    h.total * h.hc.reserve_percent / 100);
 	h.overhead = (double)h.hc.overhead / MIB;
 	if (csv) {
-		if (traces_load(&ts, csv) < 0)
+		if (traces_load(&ts, csv) < 0) {
+			traces_free(&ts);
 			return 1;
+		}
 	} else
 		ts.len = (size_t)(hours * 3600);
 	if (dump) {
@@ -1149,7 +1151,9 @@ main(int argc, char **argv)
 			exit(2);
 		}
 		traces_need(&ts, vms ? vms : 100);
-		return traces_dump(&ts, vms ? vms : 100, dump) < 0;
+		c = traces_dump(&ts, vms ? vms : 100, dump);
+		traces_free(&ts);
+		return c < 0;
 	}
 
 	printf("density: host %.0f GiB (reserve %.1f GiB, %.0f MiB overhead "
@@ -1203,8 +1207,6 @@ main(int argc, char **argv)
 			print_row(policies[i].name, &r, true);
 		}
 	}
-	for (i = 0; i < ts.n; i++)
-		free(ts.v[i].d);
-	free(ts.v);
+	traces_free(&ts);
 	return dm_close_stdout() < 0;
 }

@@ -4,7 +4,8 @@
 
 bats_require_minimum_version 1.5.0
 
-DENSITY="$BATS_TEST_DIRNAME/../../build/out/bench/density"
+# make passes the build it made (build/out, or build/san with SANITIZE=1).
+: "${DENSITY:=$BATS_TEST_DIRNAME/../../build/out/bench/density}"
 
 setup() {
 	[ -x "$DENSITY" ] || skip "build $DENSITY first (make bench-smoke)"
