@@ -104,15 +104,24 @@ else
 	RANDOM=${SEED:-1}
 	# Make every jump need memory: hold until usable is about MIB + 16.
 	has_demand() { read -r a0 d0 <<<"$(read_vm)" && [ -n "$d0" ]; }
-	tb_wait_for 30 has_demand
+	tb_wait_for 60 has_demand || {
+		echo "r1 reports no demand" >&2
+		exit 1
+	}
 	pre=$(((a0 - d0) / 1048576 - mib - 16))
 	if [ "$pre" -ge 8 ]; then
-		tb_guest r1 hold "$pre" >/dev/null
+		tb_guest r1 hold "$pre" >/dev/null || {
+			echo "r1 cannot hold $pre MiB" >&2
+			exit 1
+		}
 		seen_hold() {
 			read -r a0 d <<<"$(read_vm)" &&
 				[ -n "$d" ] && [ "$d" -ge $((d0 + pre * 1048576 * 8 / 10)) ]
 		}
-		tb_wait_for 30 seen_hold
+		tb_wait_for 60 seen_hold || {
+			echo "r1's demand does not show the $pre MiB held" >&2
+			exit 1
+		}
 	fi
 	rand_ms
 	oneshot_passes "$rnd" &
@@ -125,7 +134,10 @@ fi
 times=()
 for j in $(seq 1 "$jumps"); do
 	read -r a0 d0 <<<"$(read_vm)"
-	tb_guest r1 hold "$mib" >/dev/null
+	tb_guest r1 hold "$mib" >/dev/null || {
+		echo "jump $j: r1 cannot hold $mib MiB more" >&2
+		exit 1
+	}
 	t0=$(now_ms)
 	while :; do
 		read -r a d <<<"$(read_vm)"
