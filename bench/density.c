@@ -64,6 +64,7 @@ struct trace {
 	double peak;		/* MiB, the trace's own peak */
 	float *d;		/* demand per second, MiB */
 	size_t len;
+	size_t cap;		/* of d, while a CSV loads */
 };
 
 struct traceset {
@@ -348,6 +349,34 @@ csv_num(const char *s, double *out)
 }
 
 /*
+ * Set second sec of a loading trace to mib. Seconds skipped since the last
+ * one hold its value (before the first: this one); d grows by doubling.
+ */
+static void
+trace_put(struct trace *tr, size_t sec, float mib)
+{
+	size_t t;
+
+	if (sec >= tr->cap) {
+		size_t cap = tr->cap ? tr->cap : 4096;
+		float *d;
+
+		while (cap <= sec)
+			cap *= 2;
+		d = xcalloc(cap, sizeof(*d));
+		if (tr->len)
+			memcpy(d, tr->d, tr->len * sizeof(*d));
+		free(tr->d);
+		tr->d = d;
+		tr->cap = cap;
+	}
+	for (t = tr->len; t < sec; t++)
+		tr->d[t] = tr->len ? tr->d[tr->len - 1] : mib;
+	tr->d[sec] = mib;
+	tr->len = sec + 1;
+}
+
+/*
  * Load traces: a header naming the columns, in any order, then one row a
  * VM a second. Needed: vm, second, demand_mib, maximum_mib; optional:
  * minimum_mib (default a quarter of the maximum), cache_mib_s (page cache
@@ -364,7 +393,7 @@ traces_load(struct traceset *ts, const char *path)
 	int idx[NCOL], nf, k, c;
 	char buf[1024], *f[16];
 	long line = 0;
-	size_t i;
+	size_t i, last = 0;
 	FILE *fp = fopen(path, "r");
 
 	if (!fp)
@@ -414,7 +443,10 @@ traces_load(struct traceset *ts, const char *path)
 			fclose(fp);
 			return csv_error(path, line, "vm: empty");
 		}
-		for (i = 0; i < ts->n; i++)
+		/* Rows come a VM at a time: try the last row's VM first. */
+		if (ts->n && strcmp(ts->v[last].name, f[idx[C_VM]]) == 0)
+			tr = &ts->v[last];
+		for (i = 0; !tr && i < ts->n; i++)
 			if (strcmp(ts->v[i].name, f[idx[C_VM]]) == 0)
 				tr = &ts->v[i];
 		if (!tr) {
@@ -432,6 +464,7 @@ traces_load(struct traceset *ts, const char *path)
 				    "below 64, or below minimum_mib");
 			}
 		}
+		last = (size_t)(tr - ts->v);
 		sec = (size_t)v[C_SEC];
 		if ((double)sec != v[C_SEC] || (tr->len && sec < tr->len) ||
 		    sec > 10 * 86400 * 366) {
@@ -439,20 +472,7 @@ traces_load(struct traceset *ts, const char *path)
 			return csv_error(path, line, "second: not a whole "
 			    "number after the VM's last");
 		}
-		{
-			float *d = xcalloc(sec + 1, sizeof(*d));
-			size_t t;
-
-			if (tr->len)
-				memcpy(d, tr->d, tr->len * sizeof(*d));
-			for (t = tr->len; t < sec; t++)
-				d[t] = tr->len ? d[tr->len - 1] :
-				    (float)v[C_DEM];
-			d[sec] = (float)v[C_DEM];
-			free(tr->d);
-			tr->d = d;
-			tr->len = sec + 1;
-		}
+		trace_put(tr, sec, (float)v[C_DEM]);
 	}
 	fclose(fp);
 	if (ts->n == 0)
@@ -464,17 +484,8 @@ traces_load(struct traceset *ts, const char *path)
 	for (i = 0; i < ts->n; i++) {
 		struct trace *tr = &ts->v[i];
 
-		if (tr->len < ts->len) {
-			float *d = xcalloc(ts->len, sizeof(*d));
-			size_t t;
-
-			memcpy(d, tr->d, tr->len * sizeof(*d));
-			for (t = tr->len; t < ts->len; t++)
-				d[t] = tr->d[tr->len - 1];
-			free(tr->d);
-			tr->d = d;
-			tr->len = ts->len;
-		}
+		if (tr->len < ts->len)
+			trace_put(tr, ts->len - 1, tr->d[tr->len - 1]);
 		trace_peak(tr);
 	}
 	return 0;
@@ -562,6 +573,8 @@ struct sim {
 struct policy {
 	const char *name;
 	bool dynamic;
+	/* where a VM starts, given its first demand */
+	double (*start)(const struct trace *tr, double d0);
 	void (*decide)(struct sim *s);
 };
 
@@ -580,6 +593,27 @@ set_target(struct sim *s, struct svm *v, double mib)
 		v->target = mib;
 		s->changes++;
 	}
+}
+
+static double
+start_max(const struct trace *tr, double d0)
+{
+	(void)d0;
+	return tr->max;
+}
+
+static double
+start_peak(const struct trace *tr, double d0)
+{
+	(void)d0;
+	return tr->peak;
+}
+
+/* Every dynamic policy: first demand + 20 %, within the VM's bounds. */
+static double
+start_dynamic(const struct trace *tr, double d0)
+{
+	return fmin(fmax(d0 * 1.2, tr->min), tr->max);
 }
 
 static void
@@ -821,11 +855,11 @@ decide_proxmox(struct sim *s)
 enum { P_STATIC_MAX, P_STATIC_PEAK, P_MOM, P_PROXMOX, P_OURS };
 
 static const struct policy policies[] = {
-	{ "static-max", false, decide_static },
-	{ "static-peak", false, decide_static },
-	{ "mom", true, decide_mom },
-	{ "proxmox", true, decide_proxmox },
-	{ "ours", true, decide_ours },
+	{ "static-max", false, start_max, decide_static },
+	{ "static-peak", false, start_peak, decide_static },
+	{ "mom", true, start_dynamic, decide_mom },
+	{ "proxmox", true, start_dynamic, decide_proxmox },
+	{ "ours", true, start_dynamic, decide_ours },
 };
 
 #define NPOLICIES DM_ARRAY_LEN(policies)
@@ -858,12 +892,7 @@ simulate(const struct host *h, const struct traceset *ts,
 
 		v->tr = trace_of(ts, i, &v->shift);
 		d0 = demand_at(v, 0);
-		if (strcmp(p->name, "static-max") == 0)
-			v->a = v->tr->max;
-		else if (strcmp(p->name, "static-peak") == 0)
-			v->a = v->tr->peak;
-		else
-			v->a = fmin(fmax(d0 * 1.2, v->tr->min), v->tr->max);
+		v->a = p->start(v->tr, d0);
 		v->target = v->a;
 		v->seen_d = d0;
 		v->seen_free = v->a - d0;
