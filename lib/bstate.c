@@ -2,18 +2,40 @@
 #include "bstate.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "util.h"
 
+/* Every field, by its attribute name; all are int64_t, -1 unknown. */
+static const struct {
+	const char *name;
+	size_t off;
+} attrs[] = {
+	{ "seen", offsetof(struct bstate, seen) },
+	{ "surplus-since", offsetof(struct bstate, surplus_since) },
+	{ "last-change", offsetof(struct bstate, last_change) },
+	{ "unplug-since", offsetof(struct bstate, unplug_since) },
+	{ "unplug-retry", offsetof(struct bstate, unplug_retry) },
+	{ "unplug-backoff", offsetof(struct bstate, unplug_backoff) },
+	{ "gap", offsetof(struct bstate, gap) },
+	{ "offline-since", offsetof(struct bstate, offline_since) },
+	{ "not-online", offsetof(struct bstate, offline_at) },
+};
+
+#define FIELD(st, i) (*(int64_t *)((char *)(st) + attrs[i].off))
+#define CFIELD(st, i) (*(const int64_t *)((const char *)(st) + attrs[i].off))
+
 void
 bstate_init(struct bstate *st)
 {
-	st->seen = st->surplus_since = st->last_change = -1;
+	size_t i;
+
+	for (i = 0; i < DM_ARRAY_LEN(attrs); i++)
+		FIELD(st, i) = -1;
 }
 
 static int
@@ -28,7 +50,7 @@ attr_time(xmlNodePtr n, const char *name, int64_t *out)
 		return 0;	/* absent: unknown */
 	errno = 0;
 	t = strtoll((const char *)v, &end, 10);
-	if (errno || *end || end == (char *)v || t < 0)
+	if (errno || end == (char *)v || *end || t < 0)
 		rc = -1;
 	else
 		*out = t;
@@ -37,49 +59,44 @@ attr_time(xmlNodePtr n, const char *name, int64_t *out)
 }
 
 int
-bstate_parse(const char *xml, struct bstate *st)
+bstate_parse_node(struct _xmlNode *root, struct bstate *st)
 {
-	xmlDocPtr doc;
-	xmlNodePtr root;
-	int rc = -1;
+	size_t i;
 
 	bstate_init(st);
-	doc = xmlReadMemory(xml, (int)strlen(xml), "state.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc)
+	if (!root || strcmp((const char *)root->name, "state") != 0)
 		return -1;
-	root = xmlDocGetRootElement(doc);
-	if (root && strcmp((const char *)root->name, "state") == 0 &&
-	    attr_time(root, "seen", &st->seen) == 0 &&
-	    attr_time(root, "surplus-since", &st->surplus_since) == 0 &&
-	    attr_time(root, "last-change", &st->last_change) == 0)
-		rc = 0;
-	xmlFreeDoc(doc);
-	if (rc < 0)
-		bstate_init(st);
-	return rc;
+	for (i = 0; i < DM_ARRAY_LEN(attrs); i++) {
+		if (attr_time(root, attrs[i].name, &FIELD(st, i)) < 0) {
+			bstate_init(st);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 char *
 bstate_format(const struct bstate *st)
 {
-	static const char *const names[] = { "seen", "surplus-since",
-		"last-change" };
-	const int64_t v[] = { st->seen, st->surplus_since, st->last_change };
-	char attrs[128] = "";
+	char out[512] = "";
 	size_t i, len = 0;
 
-	/* An unknown time is left out rather than written as -1. */
-	for (i = 0; i < 3; i++)
-		if (v[i] >= 0)
-			len += (size_t)snprintf(attrs + len, sizeof(attrs) - len,
-			    " %s=\"%lld\"", names[i], (long long)v[i]);
-	return xasprintf("<state%s/>", attrs);
+	/* An unknown value is left out rather than written as -1. */
+	for (i = 0; i < DM_ARRAY_LEN(attrs); i++)
+		if (CFIELD(st, i) >= 0)
+			len += (size_t)snprintf(out + len, sizeof(out) - len,
+			    " %s=\"%lld\"", attrs[i].name,
+			    (long long)CFIELD(st, i));
+	return xasprintf("<state%s/>", out);
 }
 
 bool
 bstate_equal(const struct bstate *a, const struct bstate *b)
 {
-	return a->seen == b->seen && a->surplus_since == b->surplus_since &&
-	    a->last_change == b->last_change;
+	size_t i;
+
+	for (i = 0; i < DM_ARRAY_LEN(attrs); i++)
+		if (CFIELD(a, i) != CFIELD(b, i))
+			return false;
+	return true;
 }

@@ -1,9 +1,9 @@
 /*
  * bstate.h - what the balancer remembers about a running VM between
  * passes: when it first saw it running, since when it has had surplus,
- * and when it last moved its balloon. Kept in the VM's live metadata, so
- * it survives between cron runs and dies with the VM: no state file that
- * can go stale.
+ * when it last moved its memory, and for hot-add VMs how their unplugs
+ * and onlining went. Kept in the VM's live metadata, so it survives
+ * between cron runs and dies with the VM: no state file that can go stale.
  */
 #ifndef DM_BSTATE_H
 #define DM_BSTATE_H
@@ -14,16 +14,24 @@
 #define BSTATE_NS "urn:dmctl:balancer-state:1"
 #define BSTATE_PREFIX "dmstate"
 
-/* Seconds since the epoch, -1 when unknown. */
+/* Times are seconds since the epoch; every field is -1 when unknown. */
 struct bstate {
 	int64_t seen;
 	int64_t surplus_since;
 	int64_t last_change;
+	int64_t unplug_since;	/* an unplug was asked for at this time */
+	int64_t unplug_retry;	/* it stopped short: ask again at this time */
+	int64_t unplug_backoff;	/* seconds until the next retry after that */
+	int64_t gap;		/* KiB the guest never shows in MemTotal,
+				 * measured with nothing plugged */
+	int64_t offline_since;	/* plugged memory seen offline since then */
+	int64_t offline_at;	/* declared not onlining hot-added memory */
 };
 
 void bstate_init(struct bstate *st);
-/* Parse <state seen="" surplus-since="" last-change=""/>; -1 if not ours. */
-int bstate_parse(const char *xml, struct bstate *st);
+/* Parse the <state .../> element (libxml2 node); -1 if not ours. */
+struct _xmlNode;
+int bstate_parse_node(struct _xmlNode *node, struct bstate *st);
 /* The element for virDomainSetMetadata; caller frees. */
 char *bstate_format(const struct bstate *st);
 bool bstate_equal(const struct bstate *a, const struct bstate *b);

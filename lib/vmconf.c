@@ -242,6 +242,14 @@ parse_root(xmlNodePtr root, struct vmconf *c, char *err, size_t errlen)
 }
 
 int
+vmconf_parse_node(struct _xmlNode *node, struct vmconf *c, char *err,
+    size_t errlen)
+{
+	vmconf_init(c);
+	return parse_root(node, c, err, errlen);
+}
+
+int
 vmconf_parse(const char *xml, struct vmconf *c, char *err, size_t errlen)
 {
 	xmlDocPtr doc;

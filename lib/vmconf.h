@@ -49,6 +49,11 @@ void vmconf_change_init(struct vmconf_change *ch);
  */
 int vmconf_parse(const char *xml, struct vmconf *c, char *err, size_t errlen);
 
+/* The same for an element inside a parsed document (libxml2's xmlNode). */
+struct _xmlNode;
+int vmconf_parse_node(struct _xmlNode *node, struct vmconf *c, char *err,
+    size_t errlen);
+
 /*
  * Fill unset values from the domain: startup = current size,
  * maximum = <memory>, minimum = startup, buffer and weight defaults.

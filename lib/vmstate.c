@@ -50,6 +50,31 @@ vm_status_of(uint64_t assigned, uint64_t demand, long buffer)
 }
 
 bool
+vm_demand_of(const struct vm *vm, uint64_t *demand)
+{
+	if (!vm_demand(&vm->balloon, demand))
+		return false;
+	/* Offline memory is neither usable nor used: it only looks used. */
+	*demand = *demand > vm->offline ? *demand - vm->offline : 0;
+	return true;
+}
+
+bool
+vm_not_online(const struct vm *vm)
+{
+	return vm->hotadd && (vm->bstate.offline_at >= 0 ||
+	    (vm->plugged && vm->offline > vm->plugged / 2));
+}
+
+const char *
+vm_grows(const struct vm *vm)
+{
+	if (!vm->hotadd)
+		return "balloon";
+	return vm_not_online(vm) ? "not-online" : "hot-add";
+}
+
+bool
 vm_dynamic(const struct vm *vm)
 {
 	return vm->conf_found == 1 && vm->conf.enabled;
@@ -136,12 +161,70 @@ balloon_from_params(struct balloon *b, const virTypedParameter *p, int n)
 	}
 }
 
+/* Take what the domain XML says: settings, balancer state, memory layout.
+ * One virDomainGetXMLDesc gives all of it (live XML for a running VM, so
+ * the live settings, as AFFECT_CURRENT would). */
+static void
+vm_read_xml(struct vm *vm, virDomainPtr dom)
+{
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	char err[512];
+	struct domxml d;
+
+	if (!xml || domxml_parse(xml, &d, err, sizeof(err)) < 0) {
+		vm->conf_found = -1;
+		vm->conf_error = xml ? xstrdup(err) :
+		    xasprintf("cannot read settings: %s", virt_errmsg());
+		free(xml);
+		return;
+	}
+	free(xml);
+	vm->conf_found = d.conf_found;
+	vm->conf = d.conf;
+	if (d.conf_found < 0)
+		vm->conf_error = xstrdup(d.conf_error);
+	if (d.has_state && vm->active)
+		vm->bstate = d.state;
+	vm->hotadd = d.nmem > 0;
+	vm->boot = domxml_boot_memory(&d);
+	vm->plug_size = domxml_plug_size(&d);
+	vm->plugged = vm->active ? domxml_plugged(&d) : 0;
+	vm->requested = domxml_requested(&d);
+	vm->mem = d.mem;
+	vm->nmem = d.nmem;
+	d.mem = NULL;
+	d.nmem = 0;
+	domxml_free(&d);
+}
+
+/* Plugged memory the guest does not show in MemTotal: what the hidden
+ * part (assigned - MemTotal) grew by since it was measured with nothing
+ * plugged. Without that measurement only a MemTotal below what is
+ * plugged tells. */
+static uint64_t
+offline_estimate(const struct vm *vm)
+{
+	uint64_t total, hidden;
+
+	if (!vm->plugged || vm->balloon.available < 0)
+		return 0;
+	total = (uint64_t)vm->balloon.available * KIB;
+	hidden = vm->assigned > total ? vm->assigned - total : 0;
+	if (vm->bstate.gap >= 0) {
+		uint64_t gap = (uint64_t)vm->bstate.gap * KIB;
+
+		if (hidden <= gap)
+			return 0;
+		return hidden - gap < vm->plugged ? hidden - gap : vm->plugged;
+	}
+	return total < vm->plugged ? vm->plugged : 0;
+}
+
 /* Fill one VM from its domain handle; params may be NULL (no bulk). */
 static void
 vm_read(struct vm *vm, virDomainPtr dom, const virTypedParameter *params,
     int nparams)
 {
-	char err[512];
 	virDomainInfo info;
 	int i, have_state = 0;
 
@@ -168,39 +251,34 @@ vm_read(struct vm *vm, virDomainPtr dom, const virTypedParameter *params,
 	vm->active = vm->state != VIR_DOMAIN_SHUTOFF &&
 	    vm->state != VIR_DOMAIN_NOSTATE;
 	/* Drivers without the bulk balloon group (the test driver) still
-	 * answer the per-domain call. */
+	 * answer the per-domain call. Its "actual" is the balloon alone,
+	 * without plugged memory: keep the total read above. */
 	if (vm->active && vm->balloon.usable < 0 && vm->balloon.unused < 0) {
 		virDomainMemoryStatStruct st[VIR_DOMAIN_MEMORY_STAT_NR];
+		long long actual = vm->balloon.actual;
 		int n = virDomainMemoryStats(dom, st,
 		    VIR_DOMAIN_MEMORY_STAT_NR, 0);
 
 		if (n > 0)
 			balloon_from_memstats(&vm->balloon, st, n);
+		if (actual >= 0)
+			vm->balloon.actual = actual;
 	}
 	if (vm->balloon.maximum > 0)
 		vm->memory = (uint64_t)vm->balloon.maximum * KIB;
 	if (vm->active && vm->balloon.actual > 0)
 		vm->assigned = (uint64_t)vm->balloon.actual * KIB;
 
-	vm->conf_found = virt_conf_get(dom, VIR_DOMAIN_AFFECT_CURRENT,
-	    &vm->conf, err, sizeof(err));
-	if (vm->conf_found < 0)
-		vm->conf_error = xstrdup(err);
-	else if (vm->conf_found > 0)
-		vmconf_fill(&vm->conf, vm->balloon.actual > 0 ?
-		    (uint64_t)vm->balloon.actual * KIB : vm->memory, vm->memory);
 	bstate_init(&vm->bstate);
-	if (vm->active && vm_dynamic(vm)) {
-		char *xml = virDomainGetMetadata(dom,
-		    VIR_DOMAIN_METADATA_ELEMENT, BSTATE_NS,
-		    VIR_DOMAIN_AFFECT_LIVE);
-
-		/* Unreadable state is only forgotten: the balancer starts
-		 * the VM's clocks again. */
-		if (xml)
-			bstate_parse(xml, &vm->bstate);
-		free(xml);
-	}
+	vm_read_xml(vm, dom);
+	if (!vm->hotadd)
+		vm->boot = vm->memory;
+	vm->offline = offline_estimate(vm);
+	/* A hot-add VM boots with its boot memory: that is its startup. */
+	if (vm->conf_found > 0)
+		vmconf_fill(&vm->conf, vm->hotadd ? vm->boot :
+		    vm->balloon.actual > 0 ? (uint64_t)vm->balloon.actual * KIB :
+		    vm->memory, vm->memory);
 }
 
 static int
@@ -371,7 +449,7 @@ snapshot_compute(struct snapshot *s, uint64_t host_total,
 		fresh = vm->balloon.last_update < 0 ||
 		    s->taken - vm->balloon.last_update <= VMSTATE_STALE_SECONDS;
 		vm->has_demand = vm->active && fresh &&
-		    vm_demand(&vm->balloon, &vm->demand);
+		    vm_demand_of(vm, &vm->demand);
 		if (vm_dynamic(vm))
 			h->ndynamic++;
 		else
@@ -399,8 +477,12 @@ snapshot_free(struct snapshot *s)
 	size_t i;
 
 	for (i = 0; i < s->n; i++) {
+		struct domxml d = { .mem = s->vms[i].mem,
+			.nmem = s->vms[i].nmem };
+
 		free(s->vms[i].name);
 		free(s->vms[i].conf_error);
+		domxml_free(&d);
 	}
 	free(s->vms);
 	memset(s, 0, sizeof(*s));

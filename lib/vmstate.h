@@ -14,6 +14,7 @@
 
 #include "hostconf.h"
 #include "bstate.h"
+#include "domxml.h"
 #include "vmconf.h"
 
 /* Guest stats older than this many seconds are stale. */
@@ -48,7 +49,18 @@ struct vm {
 	struct vmconf conf;
 	struct balloon balloon;
 	uint64_t memory;		/* <memory>: the ceiling, bytes */
-	uint64_t assigned;		/* balloon actual, bytes; 0 if off */
+	uint64_t assigned;		/* balloon + plugged, bytes; 0 if off */
+	/* Hot-add: a VM with virtio-mem devices boots with boot memory and
+	 * grows past it by plugging; the balloon acts only on boot memory. */
+	bool hotadd;
+	uint64_t boot;			/* boot memory (<memory> for others) */
+	uint64_t plug_size;		/* what the devices can plug in all */
+	uint64_t plugged;		/* what is plugged now */
+	uint64_t requested;		/* what was asked for */
+	uint64_t offline;		/* plugged, but not in the guest's
+					 * MemTotal (estimate) */
+	struct memdev *mem;		/* the virtio-mem devices */
+	size_t nmem;
 	bool has_demand;		/* fresh guest stats gave a demand */
 	uint64_t demand;		/* bytes */
 	enum vm_status status;
@@ -91,6 +103,16 @@ void snapshot_free(struct snapshot *s);
  * Returns false when the stats cannot tell.
  */
 bool vm_demand(const struct balloon *b, uint64_t *demand);
+
+/* The same for a VM, less plugged memory its guest has not onlined. */
+bool vm_demand_of(const struct vm *vm, uint64_t *demand);
+
+/* Whether a hot-add VM's guest leaves plugged memory offline: declared
+ * by the balancer, or more than half of what is plugged right now. */
+bool vm_not_online(const struct vm *vm);
+
+/* How the VM grows: "balloon", "hot-add" or "not-online". */
+const char *vm_grows(const struct vm *vm);
 
 /* OK / Low / Warning from assigned, demand and the buffer percent. */
 enum vm_status vm_status_of(uint64_t assigned, uint64_t demand, long buffer);

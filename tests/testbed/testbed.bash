@@ -9,7 +9,8 @@
 #   tb_env                       write $TB_DIR/env (sourceable exports)
 #   tb_stop                      destroy guests, stop everything, remove $TB_DIR
 #   tb_build_guest               build/cache kernel+initramfs in $TB_CACHE
-#   tb_define_vm NAME [--memory MiB] [--current MiB] [--start] [--no-stats]
+#   tb_define_vm NAME [--memory MiB] [--current MiB] [--hotadd MiB]
+#                [--no-online] [--start] [--no-stats]
 #   tb_wait_ready NAME [TIMEOUT_S]
 #   tb_guest NAME CMD...         ping | hold MIB | release [ID] | held | list
 #                                | meminfo | sh CMD...
@@ -306,7 +307,7 @@ _tb_check_dir() {
 }
 
 tb_define_vm() {
-	local name=${1:-} memory=1024 current=256 start=0 stats=1
+	local name=${1:-} memory=1024 current=256 start=0 stats=1 hotadd=0 online=1
 	_tb_check_name "$name" || return 1
 	shift
 	while [ $# -gt 0 ]; do
@@ -315,10 +316,12 @@ tb_define_vm() {
 		--current) current=${2:-}; shift 2 || return 1 ;;
 		--start) start=1; shift ;;
 		--no-stats) stats=0; shift ;;
+		--hotadd) hotadd=${2:-}; shift 2 || return 1 ;;
+		--no-online) online=0; shift ;;
 		*) _tb_log "tb_define_vm: unknown option $1"; return 1 ;;
 		esac
 	done
-	case "$memory$current" in *[!0-9]* | '') _tb_log "tb_define_vm: sizes are MiB integers"; return 1 ;; esac
+	case "$memory$current$hotadd" in *[!0-9]* | '') _tb_log "tb_define_vm: sizes are MiB integers"; return 1 ;; esac
 	[ "$current" -le "$memory" ] || { _tb_log "tb_define_vm: --current > --memory"; return 1; }
 	_tb_check_dir || return 1
 	tb_build_guest || return 1
@@ -326,18 +329,31 @@ tb_define_vm() {
 
 	local balloon="<memballoon model='virtio'><stats period='1'/></memballoon>"
 	[ "$stats" = 1 ] || balloon="<memballoon model='virtio'/>"
+	# Hot-add: boot with --memory, grow by up to --hotadd MiB through a
+	# virtio-mem device (libvirt 9.0 wants <maxMemory> and a NUMA cell).
+	local maxmem='' numa='' memdev='' cmdline=''
+	if [ "$hotadd" -gt 0 ]; then
+		maxmem="<maxMemory slots='1' unit='MiB'>$((memory + hotadd))</maxMemory>"
+		numa="<cpu><numa><cell id='0' cpus='0' memory='$memory' unit='MiB'/></numa></cpu>"
+		memdev="<memory model='virtio-mem'><target><size unit='MiB'>$hotadd</size><node>0</node><block unit='MiB'>2</block><requested unit='MiB'>0</requested></target></memory>"
+	fi
+	# The guest onlines hot-added memory as movable (so it can be
+	# unplugged again), as a guest set up for dmctl's hot-add does.
+	[ "$online" = 0 ] || cmdline=" memhp_default_state=online_movable"
 	local xml="$TB_DIR/$name.xml"
 	cat >"$xml" <<-EOF
 		<domain type='qemu'>
 		  <name>$name</name>
+		  $maxmem
 		  <memory unit='MiB'>$memory</memory>
 		  <currentMemory unit='MiB'>$current</currentMemory>
 		  <vcpu>1</vcpu>
+		  $numa
 		  <os>
 		    <type arch='x86_64' machine='pc'>hvm</type>
 		    <kernel>$TB_DIR/img/vmlinuz</kernel>
 		    <initrd>$TB_DIR/img/initrd.gz</initrd>
-		    <cmdline>console=ttyS0 rdinit=/init panic=-1 loglevel=4 mitigations=off transparent_hugepage=never${TB_GUEST_CMDLINE:+ $TB_GUEST_CMDLINE}</cmdline>
+		    <cmdline>console=ttyS0 rdinit=/init panic=-1 loglevel=4 mitigations=off transparent_hugepage=never$cmdline${TB_GUEST_CMDLINE:+ $TB_GUEST_CMDLINE}</cmdline>
 		  </os>
 		  <on_poweroff>destroy</on_poweroff>
 		  <on_reboot>destroy</on_reboot>
@@ -354,6 +370,7 @@ tb_define_vm() {
 		      <target port='1'/>
 		    </serial>
 		    $balloon
+		    $memdev
 		  </devices>
 		</domain>
 	EOF
