@@ -1,6 +1,8 @@
 /* balance.c - one pass of the balancer, from measurement to balloon. */
 #include "balance.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
@@ -9,6 +11,7 @@
 #include <libvirt/virterror.h>
 
 #include "json.h"
+#include "memdev.h"
 #include "policy.h"
 #include "size.h"
 #include "util.h"
@@ -27,8 +30,42 @@ struct item {
 	bool has_demand;	/* live stats gave a demand */
 	bool settling;		/* just moved: may grow, not shrink */
 	uint64_t minimum;	/* as configured (settling raises in's) */
+	bool force;		/* hot-add: act even if the plan keeps the
+				 * size (an unplug to retry or to make) */
+	bool stuck;		/* hot-add: a plug or unplug stopped short */
+	bool unplug_stuck;	/* ... an unplug */
+	bool retry;		/* ... and it is time to ask again */
+	const char *note;	/* what the actuator did instead, if not
+				 * the plan (for the output) */
 	char *error;
 };
+
+/*
+ * Hot-add. An unplug that has not finished this many seconds after it was
+ * asked for has stopped short (the guest cannot free the blocks); it is
+ * asked again after a back-off that doubles up to an hour. A plug that
+ * stops short (seen: a guest out of memory cannot allocate the memory map
+ * for a new memory block, "adding memory failed: -12") is asked again
+ * sooner, since its VM is short of memory. A guest whose
+ * plugged memory stays out of its MemTotal this long after a plug does
+ * not online hot-added memory.
+ */
+#define UNPLUG_WAIT 10
+#define UNPLUG_BACKOFF_MIN 60
+#define UNPLUG_BACKOFF_MAX 3600
+#define PLUG_WAIT 3
+#define PLUG_BACKOFF_MIN 3
+#define PLUG_BACKOFF_MAX 60
+#define NOT_ONLINE_AFTER 5
+
+/* The least a hot-add VM's balloon leaves of its boot memory while plugged
+ * memory stays: movable hot-added memory cannot hold the guest kernel's
+ * own allocations, so a quarter of its memory stays boot memory. */
+static uint64_t
+balloon_floor(uint64_t plugged)
+{
+	return plugged / 3 > VMCONF_SIZE_MIN ? plugged / 3 : VMCONF_SIZE_MIN;
+}
 
 /*
  * Whether the guest reports stats now. Stricter than "dmctl show": the
@@ -71,17 +108,134 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now,
 }
 
 static void
+log_both(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A message for the admin: on stderr and in syslog, said once per
+ * episode by the caller. */
+static void
+log_both(int prio, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	if (!msg)
+		return;
+	dm_warn("%s", msg);
+	syslog(prio, "%s", msg);
+	free(msg);
+}
+
+/*
+ * What a hot-add VM's plugged memory tells before planning: whether its
+ * guest onlines it, and whether an unplug stopped short. Adjusts what the
+ * policy is told: memory the VM cannot give back is its floor, and memory
+ * its guest cannot use does not count as its own (held out of the pool
+ * until it is unplugged, in *held).
+ */
+static void
+hotadd_prepare(struct item *it, int ps, time_t now, uint64_t *held)
+{
+	struct vm *vm = it->vm;
+	struct policy_vm *p = &it->in;
+	struct bstate *st = &it->state;
+	char a[32], b[32];
+
+	/* What the guest never shows in MemTotal, measured with nothing
+	 * plugged: the yardstick for whether plugged memory comes online. */
+	if (!vm->plugged && ps == PS_FRESH && vm->balloon.available >= 0 &&
+	    vm->assigned / KIB >= (uint64_t)vm->balloon.available)
+		st->gap = (int64_t)(vm->assigned / KIB) -
+		    vm->balloon.available;
+	if (vm->plugged && vm->plugged == vm->requested && ps == PS_FRESH) {
+		if (vm->offline > vm->plugged / 2) {
+			if (st->offline_since < 0)
+				st->offline_since = now;
+		} else if (st->offline_at < 0)
+			st->offline_since = -1;
+	}
+	if (st->offline_since >= 0 && st->offline_at < 0 &&
+	    now - st->offline_since >= NOT_ONLINE_AFTER) {
+		st->offline_at = now;
+		log_both(LOG_WARNING, "VM '%s': its guest does not online "
+		    "hot-added memory (%s plugged, MemTotal did not grow): "
+		    "unplugging it, growing by balloon only (see dmctl(8), "
+		    "HOT-ADD)", vm->name, size_human(vm->plugged, a, sizeof(a)));
+	}
+	if (st->offline_at >= 0) {
+		/* A balloon VM in effect, within its boot memory. */
+		p->assigned = vm->assigned - vm->plugged;
+		if (p->maximum > vm->boot)
+			p->maximum = vm->boot;
+		*held += vm->plugged;
+	} else if (st->offline_since >= 0 && p->maximum > vm->assigned)
+		p->maximum = vm->assigned;	/* no more plugs meanwhile */
+
+	if (vm->plugged != vm->requested) {
+		bool unplug = vm->plugged > vm->requested;
+		int64_t wait = unplug ? UNPLUG_WAIT : PLUG_WAIT;
+
+		if (st->resize_since < 0)
+			st->resize_since = now;	/* asked by someone else */
+		if (st->resize_retry < 0 && now - st->resize_since >= wait) {
+			int64_t lo = unplug ? UNPLUG_BACKOFF_MIN :
+			    PLUG_BACKOFF_MIN;
+			int64_t hi = unplug ? UNPLUG_BACKOFF_MAX :
+			    PLUG_BACKOFF_MAX;
+			bool first = st->resize_backoff < 0;
+
+			st->resize_backoff = st->resize_backoff < 0 ? lo :
+			    st->resize_backoff * 2;
+			if (st->resize_backoff > hi)
+				st->resize_backoff = hi;
+			st->resize_retry = now + st->resize_backoff;
+			/* Once an episode; the retries are quiet. */
+			if (first)
+				log_both(LOG_WARNING, "VM '%s': %s stopped short: "
+			    "%s plugged, %s asked for; counted as plugged%s; "
+			    "asking again in %lld s", vm->name,
+			    unplug ? "unplug" : "plug",
+			    size_human(vm->plugged, a, sizeof(a)),
+			    size_human(vm->requested, b, sizeof(b)),
+			    unplug ? ", the balloon may take the rest" : "",
+			    (long long)st->resize_backoff);
+		}
+	} else
+		st->resize_since = st->resize_retry = st->resize_backoff = -1;
+	it->stuck = st->resize_retry >= 0;
+	it->unplug_stuck = it->stuck && vm->plugged > vm->requested;
+	it->retry = it->stuck && now >= st->resize_retry;
+	it->force = it->retry || (st->offline_at >= 0 && vm->requested);
+	if (it->unplug_stuck && !it->retry) {
+		/* Until the retry, what is plugged stays: only the balloon
+		 * can give, down to its floor. */
+		uint64_t least = vm->plugged + balloon_floor(vm->plugged);
+
+		if (least > p->assigned)
+			least = p->assigned;
+		if (p->minimum < least)
+			p->minimum = least;
+		if (p->maximum < p->minimum)
+			p->maximum = p->minimum;
+	}
+}
+
+static void
 item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
-    time_t now)
+    time_t now, uint64_t *held)
 {
 	struct policy_vm *p = &it->in;
+	int ps;
 
 	it->vm = vm;
 	p->assigned = vm->assigned;
 	/* Demand by the balancer's own idea of live stats (stats_live),
 	 * not by show's 30 s: a long stats period is not staleness. */
 	it->blind = !stats_live(vm, hc, now);
-	it->has_demand = !it->blind && vm_demand(&vm->balloon, &p->demand);
+	it->has_demand = !it->blind && vm_demand_of(vm, &p->demand);
 	if (!it->has_demand)
 		p->demand = 0;
 	/* The balloon can never pass <memory> while the VM runs. */
@@ -90,15 +244,18 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	p->minimum = vm->conf.minimum;
 	p->buffer = vm->conf.buffer;
 	p->weight = vm->conf.weight;
-	p->stats = stats_state(vm, hc, now, !it->blind, it->has_demand);
+	ps = stats_state(vm, hc, now, !it->blind, it->has_demand);
+	p->stats = ps;
 	it->settling = p->stats == PS_SETTLING;
 	it->minimum = p->minimum;
-	if (it->settling)
-		policy_settling(p);
 	p->surplus_since = vm->bstate.surplus_since;
 	it->state = vm->bstate;
 	if (it->state.seen < 0)
 		it->state.seen = now;
+	if (vm->hotadd)
+		hotadd_prepare(it, ps, now, held);
+	if (it->settling)
+		policy_settling(p);
 }
 
 static bool
@@ -109,23 +266,113 @@ gone_error(void)
 	return code == VIR_ERR_NO_DOMAIN || code == VIR_ERR_OPERATION_INVALID;
 }
 
+/* Move the balloon to bytes; false with it->error or it->gone set. */
+static bool
+set_balloon(virDomainPtr dom, struct item *it, uint64_t bytes)
+{
+	if (virDomainSetMemoryFlags(dom, (unsigned long)(bytes / KIB),
+	    VIR_DOMAIN_AFFECT_LIVE) == 0)
+		return true;
+	if (gone_error() || virDomainIsActive(dom) == 0)
+		it->gone = true;
+	else
+		it->error = xasprintf("cannot set memory: %s", virt_errmsg());
+	return false;
+}
+
+static bool
+set_plug(virDomainPtr dom, struct item *it, const uint64_t *req)
+{
+	char err[512];
+
+	if (memdev_request(dom, req, it->vm->nmem, it->retry, err,
+	    sizeof(err)) >= 0)
+		return true;
+	if (gone_error() || virDomainIsActive(dom) == 0)
+		it->gone = true;
+	else
+		it->error = xstrdup(err);
+	return false;
+}
+
+/*
+ * Reach target on a hot-add VM: the balloon acts on boot memory only,
+ * virtio-mem on what lies above it. Growing deflates the balloon up to the
+ * boot memory first, then plugs; shrinking unplugs first, and the balloon
+ * goes below the boot memory only when nothing is plugged. What an unplug
+ * could not free stays counted; until the retry the balloon may take the
+ * rest, down to its floor.
+ */
+static void
+apply_hotadd(virDomainPtr dom, struct item *it, time_t now)
+{
+	struct vm *vm = it->vm;
+	uint64_t t = it->out.target, boot = vm->boot, plugged = vm->plugged;
+	uint64_t now_balloon = vm->assigned > plugged ? vm->assigned - plugged :
+	    0;
+	uint64_t want = 0, placed, balloon, *req;
+	bool plug_call, balloon_call, ok = true;
+
+	req = xcalloc(vm->nmem, sizeof(*req));
+	if (it->state.offline_at < 0 && t > boot)
+		want = t - boot;
+	placed = domxml_plug_split(vm->mem, vm->nmem, want, req);
+	if (it->unplug_stuck && !it->retry && placed < plugged) {
+		/* Leave the devices be until the retry. */
+		plug_call = false;
+		balloon = t > plugged ? t - plugged : 0;
+		if (balloon < balloon_floor(plugged))
+			balloon = balloon_floor(plugged);
+	} else {
+		plug_call = placed != vm->requested || it->retry;
+		balloon = t - placed;
+	}
+	if (balloon > boot)
+		balloon = boot;
+	/* The balloon's own figure lags by its granularity: a difference
+	 * below the minimum step is no move. */
+	balloon_call = balloon + MIB < now_balloon || now_balloon + MIB < balloon;
+	if (!plug_call && !balloon_call) {
+		it->out.change = false;
+		it->note = it->stuck ? (it->unplug_stuck ? "unplug stopped "
+		    "short: asking again later" : "plug stopped short: asking "
+		    "again later") : plugged > vm->requested ?
+		    "unplug under way" : "plug under way";
+		free(req);
+		return;
+	}
+	if (plug_call && placed < vm->requested) {
+		ok = set_plug(dom, it, req);
+		if (ok && balloon_call)
+			ok = set_balloon(dom, it, balloon);
+	} else {
+		if (balloon_call)
+			ok = set_balloon(dom, it, balloon);
+		if (ok && plug_call)
+			ok = set_plug(dom, it, req);
+	}
+	it->applied = ok;
+	it->state.last_change = now;
+	if (ok && plug_call && placed != plugged) {
+		/* A new plug or unplug, or the retry of one: its own clock. */
+		it->state.resize_since = now;
+		it->state.resize_retry = -1;
+	}
+	free(req);
+}
+
 static void
 apply(virConnectPtr conn, struct item *it, time_t now)
 {
 	virDomainPtr dom = virDomainLookupByUUIDString(conn, it->vm->uuid);
-	unsigned long kib = (unsigned long)(it->out.target / KIB);
 
 	if (!dom) {
 		it->gone = true;
 		return;
 	}
-	if (virDomainSetMemoryFlags(dom, kib, VIR_DOMAIN_AFFECT_LIVE) < 0) {
-		if (gone_error() || virDomainIsActive(dom) == 0)
-			it->gone = true;
-		else
-			it->error = xasprintf("cannot set memory: %s",
-			    virt_errmsg());
-	} else {
+	if (it->vm->hotadd)
+		apply_hotadd(dom, it, now);
+	else if (set_balloon(dom, it, it->out.target)) {
 		it->applied = true;
 		it->state.last_change = now;
 	}
@@ -228,11 +475,20 @@ print_json(FILE *f, const struct snapshot *s, const struct item *items,
 		json_int(&j, "weight", it->in.weight);
 		json_uint(&j, "minimum", it->minimum);
 		json_uint(&j, "maximum", it->in.maximum);
+		json_str(&j, "grows", vm_grows(it->vm));
+		if (it->vm->hotadd)
+			json_uint(&j, "plugged", it->vm->plugged);
+		else
+			json_null(&j, "plugged");
 		json_str(&j, "status", status_at(it));
 		json_str(&j, "reason", policy_reason_text(it->out.reason));
 		json_bool(&j, "change", it->out.change);
 		json_bool(&j, "applied", it->applied);
 		json_bool(&j, "skipped", it->gone);
+		if (it->note)
+			json_str(&j, "note", it->note);
+		else
+			json_null(&j, "note");
 		if (it->error)
 			json_str(&j, "error", it->error);
 		else
@@ -265,6 +521,7 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 	struct policy_out *po;
 	struct item *items;
 	size_t n = 0, i;
+	uint64_t held = 0;
 	int failed = 0, pass;
 
 	if (snapshot_take(conn, NULL, 0, hc, &s) < 0)
@@ -272,13 +529,16 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 	items = xcalloc(s.n, sizeof(*items));
 	for (i = 0; i < s.n; i++)
 		if (s.vms[i].active && vm_dynamic(&s.vms[i]))
-			item_prepare(&items[n++], &s.vms[i], hc, now);
+			item_prepare(&items[n++], &s.vms[i], hc, now, &held);
 
 	pv = xcalloc(n, sizeof(*pv));
 	po = xcalloc(n, sizeof(*po));
 	for (i = 0; i < n; i++)
 		pv[i] = items[i].in;
-	in = (struct policy_input){ s.host.pool, now,
+	/* Memory plugged into guests that cannot use it is theirs until
+	 * it is unplugged: not the pool's to give. */
+	in = (struct policy_input){ s.host.pool > held ? s.host.pool - held : 0,
+		now,
 		(int64_t)hc->reclaim_delay, hc->min_step, pv, n };
 	policy_plan(&in, po);
 	for (i = 0; i < n; i++) {
@@ -296,7 +556,10 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 				struct item *it = &items[i];
 				bool shrink = it->out.target < it->in.assigned;
 
-				if (it->out.change && shrink == (pass == 0))
+				if (it->force && !it->out.change)
+					shrink = true;
+				if ((it->out.change || it->force) &&
+				    shrink == (pass == 0))
 					apply(conn, it, now);
 			}
 		for (i = 0; i < n; i++)
@@ -312,12 +575,18 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 			syslog(LOG_ERR, "VM '%s': %s", it->vm->name, it->error);
 			failed++;
 		} else if (it->applied) {
+			char plug[64] = "";
+
+			if (it->vm->hotadd)
+				snprintf(plug, sizeof(plug), ", plugged %s",
+				    size_human(it->vm->plugged, to, sizeof(to)));
 			syslog(LOG_NOTICE, "VM '%s': memory %s -> %s (demand "
-			    "%llu MiB, buffer %ld%%, %s)", it->vm->name,
+			    "%llu MiB, buffer %ld%%, %s%s)", it->vm->name,
 			    size_human(it->in.assigned, from, sizeof(from)),
 			    size_human(it->out.target, to, sizeof(to)),
 			    (unsigned long long)(it->in.demand / MIB),
-			    it->in.buffer, policy_reason_text(it->out.reason));
+			    it->in.buffer, policy_reason_text(it->out.reason),
+			    plug);
 		}
 		if (o->output == BAL_TEXT)
 			print_text(f, it, o->dry_run);

@@ -19,9 +19,9 @@ struct bstate {
 	int64_t seen;
 	int64_t surplus_since;
 	int64_t last_change;
-	int64_t unplug_since;	/* an unplug was asked for at this time */
-	int64_t unplug_retry;	/* it stopped short: ask again at this time */
-	int64_t unplug_backoff;	/* seconds until the next retry after that */
+	int64_t resize_since;	/* a plug or unplug was asked for then */
+	int64_t resize_retry;	/* it stopped short: ask again at this time */
+	int64_t resize_backoff;	/* seconds until the next retry after that */
 	int64_t gap;		/* KiB the guest never shows in MemTotal,
 				 * measured with nothing plugged */
 	int64_t offline_since;	/* plugged memory seen offline since then */

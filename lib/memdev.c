@@ -1,0 +1,127 @@
+/* memdev.c - plug and unplug a running VM's virtio-mem devices. */
+#include "memdev.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+
+#include "size.h"
+#include "util.h"
+#include "virt.h"
+
+static xmlNodePtr
+child(xmlNodePtr parent, const char *name)
+{
+	xmlNodePtr k;
+
+	for (k = parent ? parent->children : NULL; k; k = k->next)
+		if (k->type == XML_ELEMENT_NODE &&
+		    strcmp((const char *)k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+static bool
+is_virtio_mem(xmlNodePtr n)
+{
+	xmlChar *model;
+	bool yes;
+
+	if (n->type != XML_ELEMENT_NODE ||
+	    strcmp((const char *)n->name, "memory") != 0)
+		return false;
+	model = xmlGetProp(n, BAD_CAST "model");
+	yes = model && strcmp((const char *)model, "virtio-mem") == 0;
+	xmlFree(model);
+	return yes;
+}
+
+/* Ask one device for want bytes: libvirt finds the device by the alias
+ * and address in the XML it is given, and takes only <requested> as a
+ * change (virsh update-memory-device does the same). */
+static int
+update(virDomainPtr dom, xmlNodePtr dev, uint64_t want, char *err,
+    size_t errlen)
+{
+	xmlNodePtr req = child(child(dev, "target"), "requested");
+	xmlBufferPtr buf;
+	char text[32];
+	int rc;
+
+	if (!req) {
+		snprintf(err, errlen, "virtio-mem device without <requested>");
+		return -1;
+	}
+	snprintf(text, sizeof(text), "%llu", (unsigned long long)(want / KIB));
+	xmlNodeSetContent(req, BAD_CAST text);
+	xmlSetProp(req, BAD_CAST "unit", BAD_CAST "KiB");
+	buf = xmlBufferCreate();
+	xmlNodeDump(buf, dev->doc, dev, 0, 0);
+	rc = virDomainUpdateDeviceFlags(dom, (const char *)xmlBufferContent(buf),
+	    VIR_DOMAIN_AFFECT_LIVE);
+	xmlBufferFree(buf);
+	if (rc < 0)
+		snprintf(err, errlen, "cannot resize its virtio-mem device: %s",
+		    virt_errmsg());
+	return rc;
+}
+
+int
+memdev_request(virDomainPtr dom, const uint64_t *req, size_t n, bool force,
+    char *err, size_t errlen)
+{
+	char *xml = virDomainGetXMLDesc(dom, 0);
+	xmlDocPtr doc;
+	xmlNodePtr k;
+	size_t i = 0;
+	int updated = 0;
+
+	if (!xml) {
+		snprintf(err, errlen, "cannot read its definition: %s",
+		    virt_errmsg());
+		return -1;
+	}
+	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	free(xml);
+	if (!doc) {
+		snprintf(err, errlen, "cannot parse its definition");
+		return -1;
+	}
+	k = child(xmlDocGetRootElement(doc), "devices");
+	for (k = k ? k->children : NULL; k && i < n; k = k->next) {
+		xmlNodePtr r;
+		xmlChar *cur, *unit;
+		uint64_t now = 0, mult = KIB;
+		const char *why;
+
+		if (!is_virtio_mem(k))
+			continue;
+		r = child(child(k, "target"), "requested");
+		cur = r ? xmlNodeGetContent(r) : NULL;
+		unit = r ? xmlGetProp(r, BAD_CAST "unit") : NULL;
+		/* "0" is no size to size_parse: it stays 0. */
+		if (cur && (!unit || size_unit((const char *)unit, &mult) == 0) &&
+		    size_parse((const char *)cur, mult, &now, &why) < 0)
+			now = 0;
+		xmlFree(cur);
+		xmlFree(unit);
+		if (force || now != req[i]) {
+			if (update(dom, k, req[i], err, errlen) < 0) {
+				xmlFreeDoc(doc);
+				return -1;
+			}
+			updated++;
+		}
+		i++;
+	}
+	xmlFreeDoc(doc);
+	if (i < n) {
+		snprintf(err, errlen, "its virtio-mem devices changed");
+		return -1;
+	}
+	return updated;
+}
