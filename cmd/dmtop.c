@@ -64,9 +64,10 @@ static const struct cli_opt opts[] = {
 
 /* The same keys as "dmctl show --json", plus the buffer figures. */
 static const enum col_id json_cols[] = {
-	COL_NAME, COL_UUID, COL_STATE, COL_MODE, COL_STARTUP, COL_MINIMUM,
-	COL_MAXIMUM, COL_BUFFER, COL_WEIGHT, COL_ASSIGNED, COL_DEMAND,
-	COL_PRESSURE, COL_STATUS, COL_BUF_WANT, COL_BUF_AVAIL,
+	COL_NAME, COL_UUID, COL_STATE, COL_MODE, COL_GROWS, COL_STARTUP,
+	COL_MINIMUM, COL_MAXIMUM, COL_BUFFER, COL_WEIGHT, COL_ASSIGNED,
+	COL_PLUGGED, COL_DEMAND, COL_PRESSURE, COL_STATUS, COL_BUF_WANT,
+	COL_BUF_AVAIL,
 };
 
 /* Batch mode's bar width: there is no terminal to fit. */
@@ -81,7 +82,7 @@ struct top {
 	const char *uri;		/* NULL: libvirt's default */
 	struct hostconf hc;
 	virConnectPtr conn;
-	int cb[3];			/* domain event callback ids */
+	int cb[4];			/* domain event callback ids */
 	bool lost;			/* the close callback fired */
 	struct snapshot snap;
 	bool have_snap;
@@ -501,12 +502,28 @@ static void on_balloon(virConnectPtr conn, virDomainPtr dom,
     unsigned long long actual, void *opaque);
 static void on_metadata(virConnectPtr conn, virDomainPtr dom, int type,
     const char *nsuri, void *opaque);
+static void on_memdev(virConnectPtr conn, virDomainPtr dom,
+    const char *alias, unsigned long long size, void *opaque);
 static void on_close(virConnectPtr conn, int reason, void *opaque);
 
-static const int event_ids[3] = {
-	VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE,
-	VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+/* What makes the view rescan at once; a virtio-mem device that plugged
+ * or unplugged is a change of assigned memory, like a balloon's. */
+static const struct {
+	int id;
+	virConnectDomainEventGenericCallback cb;
+} domain_events[] = {
+	{ VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+	    VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle) },
+	{ VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE,
+	    VIR_DOMAIN_EVENT_CALLBACK(on_balloon) },
+	{ VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+	    VIR_DOMAIN_EVENT_CALLBACK(on_metadata) },
+	{ VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE,
+	    VIR_DOMAIN_EVENT_CALLBACK(on_memdev) },
 };
+#define NEVENTS DM_ARRAY_LEN(domain_events)
+_Static_assert(sizeof(((struct top *)0)->cb) / sizeof(int) == NEVENTS,
+    "one callback id per event");
 
 static void
 drop_conn(struct top *t)
@@ -515,7 +532,7 @@ drop_conn(struct top *t)
 
 	if (!t->conn)
 		return;
-	for (i = 0; i < DM_ARRAY_LEN(event_ids); i++)
+	for (i = 0; i < NEVENTS; i++)
 		if (t->cb[i] >= 0)
 			virConnectDomainEventDeregisterAny(t->conn, t->cb[i]);
 	virConnectUnregisterCloseCallback(t->conn, on_close);
@@ -531,11 +548,9 @@ watch_conn(struct top *t)
 {
 	size_t i;
 
-	for (i = 0; i < DM_ARRAY_LEN(event_ids); i++)
+	for (i = 0; i < NEVENTS; i++)
 		t->cb[i] = virConnectDomainEventRegisterAny(t->conn, NULL,
-		    event_ids[i], i == 0 ? VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle) :
-		    i == 1 ? VIR_DOMAIN_EVENT_CALLBACK(on_balloon) :
-		    VIR_DOMAIN_EVENT_CALLBACK(on_metadata), t, NULL);
+		    domain_events[i].id, domain_events[i].cb, t, NULL);
 	virConnectRegisterCloseCallback(t->conn, on_close, t, NULL);
 	/* A daemon that hangs rather than exits is noticed too. */
 	virConnectSetKeepAlive(t->conn, 5, 3);
@@ -650,6 +665,17 @@ on_balloon(virConnectPtr conn, virDomainPtr dom, unsigned long long actual,
 	(void)conn;
 	(void)dom;
 	(void)actual;
+	rescan_soon(opaque);
+}
+
+static void
+on_memdev(virConnectPtr conn, virDomainPtr dom, const char *alias,
+    unsigned long long size, void *opaque)
+{
+	(void)conn;
+	(void)dom;
+	(void)alias;
+	(void)size;
 	rescan_soon(opaque);
 }
 
@@ -983,7 +1009,8 @@ main(int argc, char **argv)
 	memset(&t, 0, sizeof(t));
 	t.delay = 1;
 	t.sort = TOP_NAME;
-	t.cb[0] = t.cb[1] = t.cb[2] = -1;
+	for (size_t i = 0; i < DM_ARRAY_LEN(t.cb); i++)
+		t.cb[i] = -1;
 	if (argc >= 2 && strcmp(argv[1], "--complete") == 0)
 		return complete(argc, argv);
 	while ((c = cli_next(&top_cmd, argc, argv, &arg)) != CLI_END) {

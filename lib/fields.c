@@ -124,6 +124,21 @@ get_buf_avail(const struct vm *vm, struct value *v)
 	    vm->assigned - vm->demand : 0);
 }
 
+/* How the VM grows past its boot memory: balloon within <memory>, or
+ * hot-add (virtio-mem), or a hot-add VM whose guest leaves it offline. */
+static void
+get_grows(const struct vm *vm, struct value *v)
+{
+	v->kind = VAL_STR;
+	v->s = vm_grows(vm);
+}
+
+static void
+get_plugged(const struct vm *vm, struct value *v)
+{
+	set_size(v, vm->hotadd && vm->active, vm->plugged);
+}
+
 const struct column vm_columns[COL_COUNT] = {
 	[COL_NAME] = { "NAME", "name", true, NULL, NULL, NULL, NULL, get_name },
 	[COL_UUID] = { "UUID", "uuid", true, NULL, NULL, NULL, NULL, get_uuid },
@@ -153,6 +168,10 @@ const struct column vm_columns[COL_COUNT] = {
 	    NULL, get_buf_want },
 	[COL_BUF_AVAIL] = { "BUFHAVE", "buffer_available", false, NULL, NULL,
 	    NULL, NULL, get_buf_avail },
+	[COL_GROWS] = { "GROWS", "grows", true, NULL, NULL, NULL, NULL,
+	    get_grows },
+	[COL_PLUGGED] = { "PLUGGED", "plugged", false, NULL, NULL, NULL, NULL,
+	    get_plugged },
 };
 
 #define HOST_SIZE_GETTER(fn, member)                                         \

@@ -25,6 +25,8 @@ const struct top_column top_columns[TOP_NCOLS] = {
 	[TOP_MINIMUM] = { COL_MINIMUM, "minimum", 'I', 6, true },
 	[TOP_MAXIMUM] = { COL_MAXIMUM, "maximum", 'M', 6, true },
 	[TOP_WEIGHT] = { COL_WEIGHT, "weight", 'W', 4, true },
+	[TOP_GROWS] = { COL_GROWS, "grows", 'G', 3, false },
+	[TOP_PLUGGED] = { COL_PLUGGED, "plugged", 'U', 2, true },
 	[TOP_BAR] = { -1, "bar", 0, 7, true },
 };
 
