@@ -57,6 +57,12 @@ size_of(xmlNodePtr n, const char *attr)
 	return v;
 }
 
+uint64_t
+domxml_size(struct _xmlNode *n, const char *attr)
+{
+	return size_of(n, attr);
+}
+
 static unsigned
 uint_of(xmlNodePtr n, const char *attr)
 {

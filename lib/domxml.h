@@ -54,6 +54,14 @@ int domxml_parse(const char *xml, struct domxml *d, char *err,
     size_t errlen);
 void domxml_free(struct domxml *d);
 
+/*
+ * A size in element n's text (attr NULL) or in its attribute attr, in the
+ * unit its unit attribute names (KiB by default, as in libvirt); 0 when
+ * absent or not a size. For readers of elements the struct leaves out.
+ */
+struct _xmlNode;
+uint64_t domxml_size(struct _xmlNode *n, const char *attr);
+
 /* Boot memory: <memory> without what memory devices add. */
 uint64_t domxml_boot_memory(const struct domxml *d);
 
