@@ -42,11 +42,17 @@ memory_moved() {
 		 | length > 0' "$T/show.json" >/dev/null 2>&1
 }
 
+# db grows past the 256 MiB it booted with by hot-add.
+db_plugged() {
+	jq -e '.vms[] | select(.name == "db") | .grows == "hot-add" and
+		(.plugged // 0) > 0' "$T/show.json" >/dev/null 2>&1
+}
+
 demo_gone() {
 	[ ! -e "$DEMO_DIR" ] && ! pgrep -f "$DEMO_DIR" >/dev/null
 }
 
-@test "make demo: memory moves within 90 s, Ctrl-C tears everything down" {
+@test "make demo: memory moves within 90 s, db grows by hot-add, Ctrl-C tears everything down" {
 	local view
 	view="while :; do \"$REPO/bin/dmctl\" show --json >\"$T/show.tmp\" && mv -f \"$T/show.tmp\" \"$T/show.json\"; sleep 1; done"
 	printf '%s\n' "cd '$REPO' && DMCTL_DEMO_INFO='$T/info' DMCTL_DEMO_VIEW='$view' make demo >'$T/out' 2>&1; echo \$? >'$T/rc'" >"$T/cmd.sh"
@@ -73,6 +79,10 @@ demo_gone() {
 	# Three dynamic guests with their weights.
 	jq -e '[.vms[] | select(.dynamic == true) | "\(.name)=\(.weight)"] | sort == ["batch=20", "db=50", "web=80"]' \
 		"$T/show.json"
+	if ! tb_wait_for 90 db_plugged; then
+		cat "$T/show.json" "$DEMO_DIR/balancer.log"
+		false
+	fi
 
 	tmux -S "$SOCK" send-keys C-c
 	if ! tb_wait_for 20 have_rc; then

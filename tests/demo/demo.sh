@@ -3,7 +3,8 @@
 #
 # Starts a private libvirt daemon (tests/testbed) in a fresh directory
 # /tmp/dmctl-demo.XXXXXX, boots three tiny guests with dynamic memory and
-# different weights (web 80, db 50, batch 20), runs a workload in each
+# different weights (web 80, db 50, batch 20; db boots at 256 MiB and grows
+# past it by hot-add, the others by balloon), runs a workload in each
 # whose demand rises and falls on its own schedule, runs the balancer
 # every second on a pool too small for all three peaks, and opens the
 # viewer (bin/dmtop). When the viewer exits (q or Ctrl-C) everything is
@@ -88,8 +89,12 @@ export LIBVIRT_DEFAULT_URI=$TB_URI
 guests=(web:80 db:50 batch:20)
 say "starting 3 guests in $TB_DIR (about 20 s) ..."
 # virsh's polkit notices are noise here; errors are shown.
+# db is a hot-add VM: it boots with 256 MiB and a 768 MiB virtio-mem
+# device; web and batch boot with 1 GiB ballooned down to 256 MiB.
 for g in "${guests[@]}"; do
-	if ! tb_define_vm "${g%%:*}" --memory 1024 --current 256 --start \
+	size=(--memory 1024 --current 256)
+	[ "${g%%:*}" != db ] || size=(--memory 256 --current 256 --hotadd 768)
+	if ! tb_define_vm "${g%%:*}" "${size[@]}" --start \
 		2>"$TB_DIR/define.log"; then
 		grep -v '^Authorization not available' "$TB_DIR/define.log" >&2
 		die "cannot start guest ${g%%:*}"
@@ -207,7 +212,7 @@ else
 	view=(watch -n 1 "$dmctl" show -C "$conf")
 	say "no bin/dmtop yet: watching 'dmctl show' instead"
 fi
-say "demo host in $TB_DIR: 3 guests (web 80, db 50, batch 20), balancer every second; $quit"
+say "demo host in $TB_DIR: 3 guests (web 80, db 50 hot-add, batch 20), balancer every second; $quit"
 
 # The viewer runs in a process group of its own that owns the terminal, so
 # that Ctrl-C ends only the viewer, not make or this script: teardown then
