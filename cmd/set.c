@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "domdef.h"
 #include "hostconf.h"
 #include "setconf.h"
 #include "size.h"
@@ -12,7 +13,8 @@
 
 enum {
 	O_ENABLE = 1, O_DISABLE, O_STARTUP, O_MINIMUM, O_MAXIMUM, O_BUFFER,
-	O_WEIGHT, O_LIVE, O_CONFIG, O_CURRENT, O_CONFIG_FILE,
+	O_WEIGHT, O_HOT_ADD, O_NO_HOT_ADD, O_LIVE, O_CONFIG, O_CURRENT,
+	O_CONFIG_FILE,
 };
 
 static const struct cli_opt opts[] = {
@@ -26,6 +28,10 @@ static const struct cli_opt opts[] = {
 	    "spare memory as a percent of demand (5-2000)", "number" },
 	{ O_WEIGHT, "weight", 0, "N", "priority when memory is short "
 	    "(0-100)", "number" },
+	{ O_HOT_ADD, "hot-add", 0, NULL, "boot with startup, grow by "
+	    "virtio-mem hot-add", NULL },
+	{ O_NO_HOT_ADD, "no-hot-add", 0, NULL, "boot with maximum, grow by "
+	    "the balloon only", NULL },
 	{ O_LIVE, "live", 0, NULL, "change the running VM only", NULL },
 	{ O_CONFIG, "config", 0, NULL, "change the persistent config only",
 	    NULL },
@@ -81,16 +87,27 @@ report(const struct setjob *job)
 	    &job->live_new;
 	char a[32], b[32], d[32];
 
+	const char *now = job->hot_now ? "hot-add" : "balloon";
+	const char *next = job->hot_next ? "hot-add" : "balloon";
+
 	printf("%s: %s, startup %s, minimum %s, maximum %s, buffer %ld%%, "
-	    "weight %ld (%s)\n", job->name, c->enabled ? "dynamic" : "static",
+	    "weight %ld (%s), ", job->name, c->enabled ? "dynamic" : "static",
 	    size_human(c->startup, a, sizeof(a)),
 	    size_human(c->minimum, b, sizeof(b)),
 	    size_human(c->maximum, d, sizeof(d)), c->buffer, c->weight,
 	    job->do_live && job->do_config ? "live and config" :
 	    job->do_live ? "live" : "config");
+	/* How it grows: a running VM changes over at its next boot. */
+	if (!job->running)
+		printf("grows by %s\n", next);
+	else if (job->hot_now == job->hot_next)
+		printf("grows by %s\n", now);
+	else
+		printf("grows by %s, by %s from the next boot\n", now, next);
 	if (job->running && job->set_memory)
-		printf("%s: startup and maximum take effect at the next boot\n",
-		    job->name);
+		printf("%s: %s take effect at the next boot\n", job->name,
+		    job->grow == DOMDEF_KEEP ? "startup and maximum" :
+		    "startup, maximum and hot-add");
 }
 
 static int
@@ -106,6 +123,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	struct setjob *jobs;
 	int c, i, n, failed = 0;
 	bool any = false;
+	int grow = DOMDEF_KEEP;
 
 	vmconf_change_init(&ch);
 	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
@@ -139,6 +157,13 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 			    VMCONF_WEIGHT_MAX, &ch.v.weight))
 				return EXIT_USAGE;
 			break;
+		case O_HOT_ADD:
+		case O_NO_HOT_ADD:
+			if (grow != DOMDEF_KEEP && grow != (c == O_HOT_ADD))
+				return cli_usage_error(cmd, "--hot-add and "
+				    "--no-hot-add conflict");
+			grow = c == O_HOT_ADD ? DOMDEF_HOTADD : DOMDEF_BALLOON;
+			break;
 		case O_LIVE:
 			scope |= SCOPE_LIVE;
 			continue;
@@ -164,14 +189,16 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 	if (!any)
 		return cli_usage_error(cmd, "nothing to set (give --enable, "
-		    "--disable, --startup, --minimum, --maximum, --buffer or "
-		    "--weight)");
+		    "--disable, --startup, --minimum, --maximum, --buffer, "
+		    "--weight, --hot-add or --no-hot-add)");
 	if ((scope & SCOPE_CURRENT) && (scope & (SCOPE_LIVE | SCOPE_CONFIG)))
 		return cli_usage_error(cmd, "--current conflicts with --live "
 		    "and --config");
-	if (scope == SCOPE_LIVE && (ch.v.startup || ch.v.maximum))
-		return cli_usage_error(cmd, "--startup and --maximum are boot "
-		    "settings and cannot be changed with --live alone");
+	if (scope == SCOPE_LIVE && (ch.v.startup || ch.v.maximum ||
+	    grow != DOMDEF_KEEP))
+		return cli_usage_error(cmd, "--startup, --maximum, --hot-add "
+		    "and --no-hot-add are boot settings and cannot be changed "
+		    "with --live alone");
 	if (optind >= argc)
 		return cli_usage_error(cmd, "no VM named");
 
@@ -194,7 +221,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		const char *name = argv[optind + i];
 
 		if (!(doms[i] = virt_lookup(conn, name)) ||
-		    setjob_prepare(&jobs[i], doms[i], name, &ch, scope,
+		    setjob_prepare(&jobs[i], doms[i], name, &ch, grow, scope,
 		    host_memory) < 0)
 			failed++;
 	}

@@ -5,66 +5,81 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
-#include <libxml/tree.h>
-
+#include "domdef.h"
+#include "domxml.h"
 #include "size.h"
 #include "util.h"
 #include "virt.h"
 
-/* <memory> and <currentMemory> of the persistent definition, in bytes. */
+/* What a copy of the domain says of its memory. */
+struct sizes {
+	uint64_t current;	/* what it boots with or runs at */
+	uint64_t memory;	/* the most it can have */
+	bool hot;		/* it grows by hot-add */
+	char *xml;		/* the persistent definition, for a dry run */
+};
+
+/*
+ * Read one copy's sizes for filling in missing settings: startup from its
+ * current size (a hot-add VM's boot memory, without what is plugged, which
+ * libvirt's figures include), maximum from <memory>.
+ */
 static int
-config_memory(virDomainPtr dom, uint64_t *current, uint64_t *memory)
+read_sizes(struct setjob *job, unsigned which, struct sizes *z)
 {
-	char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE);
-	xmlDocPtr doc;
-	xmlNodePtr k;
-	int found = 0;
+	bool live = which == VIR_DOMAIN_AFFECT_LIVE;
+	struct domxml d;
+	char err[256];
+	int rc = 0;
 
-	if (!xml)
-		return -1;
-	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	free(xml);
-	if (!doc)
-		return -1;
-	for (k = xmlDocGetRootElement(doc)->children; k; k = k->next) {
-		uint64_t *dst, mult = KIB, v;
-		xmlChar *unit, *text;
-		const char *why;
-
-		if (k->type != XML_ELEMENT_NODE)
-			continue;
-		if (strcmp((const char *)k->name, "memory") == 0)
-			dst = memory;
-		else if (strcmp((const char *)k->name, "currentMemory") == 0)
-			dst = current;
-		else
-			continue;
-		unit = xmlGetProp(k, BAD_CAST "unit");
-		text = xmlNodeGetContent(k);
-		if ((!unit || size_unit((const char *)unit, &mult) == 0) &&
-		    text && size_parse((const char *)text, mult, &v, &why) == 0) {
-			*dst = v;
-			found++;
-		}
-		xmlFree(unit);
-		xmlFree(text);
+	memset(z, 0, sizeof(*z));
+	z->xml = virDomainGetXMLDesc(job->dom, live ? 0 :
+	    VIR_DOMAIN_XML_INACTIVE);
+	if (!z->xml)
+		return dm_error("VM '%s': cannot read its definition: %s",
+		    job->name, virt_errmsg());
+	if (domxml_parse(z->xml, &d, err, sizeof(err)) < 0) {
+		rc = dm_error("VM '%s': %s", job->name, err);
+		goto out;
 	}
-	xmlFreeDoc(doc);
-	if (found && !*current)
-		*current = *memory;
-	return found ? 0 : -1;
+	z->hot = d.nmem > 0;
+	if (z->hot) {
+		z->current = domxml_boot_memory(&d);
+		z->memory = d.memory;
+	} else if (live) {
+		virDomainInfo info;
+
+		/* The balloon's size, fresher than the live XML's. */
+		if (virDomainGetInfo(job->dom, &info) < 0) {
+			rc = dm_error("VM '%s': %s", job->name, virt_errmsg());
+		} else {
+			z->current = (uint64_t)info.memory * KIB;
+			z->memory = (uint64_t)info.maxMem * KIB;
+		}
+	} else {
+		z->memory = d.memory;
+		z->current = d.current_memory ? d.current_memory : d.memory;
+	}
+	domxml_free(&d);
+	if (rc == 0 && !z->memory)
+		rc = dm_error("VM '%s': cannot read its memory size",
+		    job->name);
+out:
+	if (rc < 0 || live) {
+		free(z->xml);
+		z->xml = NULL;
+	}
+	return rc;
 }
 
 /* Read one copy's settings and merge the change into it. */
 static int
 merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
-    uint64_t host_memory, struct vmconf *old, struct vmconf *out)
+    const struct sizes *z, uint64_t host_memory, struct vmconf *old,
+    struct vmconf *out)
 {
 	const char *copy = which == VIR_DOMAIN_AFFECT_LIVE ? "live" :
 	    "persistent";
-	uint64_t current = 0, memory = 0;
 	char err[512];
 	int found;
 
@@ -75,21 +90,10 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 		    job->name, copy, err, job->name, VMCONF_NS);
 	if (which == VIR_DOMAIN_AFFECT_LIVE)
 		job->live_found = found;
-	if (which == VIR_DOMAIN_AFFECT_LIVE) {
-		virDomainInfo info;
-
-		if (virDomainGetInfo(job->dom, &info) < 0)
-			return dm_error("VM '%s': %s", job->name,
-			    virt_errmsg());
-		current = (uint64_t)info.memory * KIB;
-		memory = (uint64_t)info.maxMem * KIB;
-	} else if (config_memory(job->dom, &current, &memory) < 0)
-		return dm_error("VM '%s': cannot read its memory size: %s",
-		    job->name, virt_errmsg());
 
 	*out = *old;
 	vmconf_apply(out, ch);
-	vmconf_fill(out, current, memory);
+	vmconf_fill(out, z->current, z->memory);
 	if (vmconf_check(out, host_memory, err, sizeof(err)) < 0) {
 		/* A maximum taken from a large <memory> is not the admin's
 		 * doing: say how to get past it. */
@@ -101,16 +105,38 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	return 0;
 }
 
+/* Rewrite the persistent definition as the commit will, to find what it
+ * would refuse before anything is written. */
+static int
+dry_run(struct setjob *job, const struct vmconf_change *ch,
+    const struct sizes *z)
+{
+	char err[512], *out;
+
+	job->set_memory = ch->v.startup || ch->v.maximum ||
+	    (job->grow != DOMDEF_KEEP && job->grow != z->hot);
+	job->hot_next = job->grow == DOMDEF_KEEP ? z->hot : job->grow;
+	out = domdef_rewrite(z->xml, &job->config_new, job->set_memory,
+	    job->grow, err, sizeof(err));
+	if (!out)
+		return dm_error("VM '%s': %s", job->name, err);
+	free(out);
+	return 0;
+}
+
 int
 setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
-    const struct vmconf_change *ch, unsigned scope, uint64_t host_memory)
+    const struct vmconf_change *ch, int grow, unsigned scope,
+    uint64_t host_memory)
 {
-	int active, persistent;
+	int active, persistent, rc = -1;
 	struct vmconf scratch;
+	struct sizes live, conf;
 
 	memset(job, 0, sizeof(*job));
 	job->dom = dom;
 	job->name = name;
+	job->grow = grow;
 	if ((active = virDomainIsActive(dom)) < 0 ||
 	    (persistent = virDomainIsPersistent(dom)) < 0)
 		return dm_error("VM '%s': %s", name, virt_errmsg());
@@ -132,18 +158,32 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 	if (job->do_config && !persistent)
 		return dm_error("VM '%s': transient, so it has no persistent "
 		    "config (use --live)", name);
-	job->set_memory = ch->v.startup || ch->v.maximum;
-	if (job->set_memory && !job->do_config)
-		return dm_error("VM '%s': startup and maximum are boot "
+	if ((ch->v.startup || ch->v.maximum || grow != DOMDEF_KEEP) &&
+	    !job->do_config)
+		return dm_error("VM '%s': startup, maximum and hot-add are boot "
 		    "settings: they need the persistent config (use --config)",
 		    name);
-	if (job->do_live && merge(job, VIR_DOMAIN_AFFECT_LIVE, ch, host_memory,
-	    &job->live_old, &job->live_new) < 0)
+	memset(&conf, 0, sizeof(conf));
+	/* The live copy says how a running VM grows now, even when only its
+	 * config is changed. */
+	if (active && read_sizes(job, VIR_DOMAIN_AFFECT_LIVE, &live) < 0)
 		return -1;
-	if (job->do_config && merge(job, VIR_DOMAIN_AFFECT_CONFIG, ch,
-	    host_memory, &scratch, &job->config_new) < 0)
+	if (job->do_config && read_sizes(job, VIR_DOMAIN_AFFECT_CONFIG,
+	    &conf) < 0)
 		return -1;
-	return 0;
+	job->hot_now = active ? live.hot : conf.hot;
+	job->hot_next = job->hot_now;
+	if (job->do_live && merge(job, VIR_DOMAIN_AFFECT_LIVE, ch, &live,
+	    host_memory, &job->live_old, &job->live_new) < 0)
+		goto out;
+	if (job->do_config && (merge(job, VIR_DOMAIN_AFFECT_CONFIG, ch, &conf,
+	    host_memory, &scratch, &job->config_new) < 0 ||
+	    dry_run(job, ch, &conf) < 0))
+		goto out;
+	rc = 0;
+out:
+	free(conf.xml);
+	return rc;
 }
 
 int
@@ -155,7 +195,7 @@ setjob_commit(struct setjob *job)
 	    sizeof(err)) < 0)
 		return dm_error("VM '%s': %s", job->name, err);
 	if (job->do_config && virt_conf_set_config(job->dom, &job->config_new,
-	    job->set_memory, err, sizeof(err)) < 0) {
+	    job->set_memory, job->grow, err, sizeof(err)) < 0) {
 		if (job->do_live && virt_conf_set_live(job->dom,
 		    job->live_found ? &job->live_old : NULL, err2,
 		    sizeof(err2)) < 0)

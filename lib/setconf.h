@@ -25,17 +25,23 @@ struct setjob {
 	const char *name;	/* as the user typed it */
 	bool running;
 	bool do_live, do_config;
-	bool set_memory;	/* startup or maximum change the boot size */
+	int grow;		/* DOMDEF_KEEP, DOMDEF_BALLOON, DOMDEF_HOTADD */
+	bool set_memory;	/* the boot memory layout is rewritten */
+	bool hot_now;		/* grows by hot-add: running, else as defined */
+	bool hot_next;		/* grows by hot-add from the next boot */
 	int live_found;		/* were there live settings before */
 	struct vmconf live_old, live_new, config_new;
 };
 
 /*
- * Work out what setting ch on dom means and check it; report any problem
- * naming the VM and the field, and return -1. Writes nothing.
+ * Work out what setting ch on dom means, with grow saying whether it is to
+ * grow by hot-add (see domdef.h), and check it, down to rewriting the
+ * definition without saving it; report any problem naming the VM and the
+ * field or reason, and return -1. Writes nothing.
  */
 int setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
-    const struct vmconf_change *ch, unsigned scope, uint64_t host_memory);
+    const struct vmconf_change *ch, int grow, unsigned scope,
+    uint64_t host_memory);
 
 /* Write a prepared job: live first, then config; if the config cannot be
  * written the live settings are put back. Reports and returns -1. */

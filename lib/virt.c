@@ -6,9 +6,8 @@
 #include <string.h>
 
 #include <libvirt/virterror.h>
-#include <libxml/parser.h>
-#include <libxml/tree.h>
 
+#include "domdef.h"
 #include "size.h"
 #include "util.h"
 
@@ -146,76 +145,11 @@ virt_conf_set_live(virDomainPtr dom, const struct vmconf *c, char *err,
 	return rc;
 }
 
-static xmlNodePtr
-child(xmlNodePtr parent, const char *name)
-{
-	xmlNodePtr k;
-
-	for (k = parent->children; k; k = k->next)
-		if (k->type == XML_ELEMENT_NODE && !k->ns &&
-		    strcmp((const char *)k->name, name) == 0)
-			return k;
-	return NULL;
-}
-
-/* Set <name unit='KiB'>value</name> under the domain root; libvirt puts
- * a new element in its usual place when it formats the definition. */
-static void
-set_kib(xmlNodePtr root, const char *name, uint64_t bytes)
-{
-	char buf[32];
-	xmlNodePtr n = child(root, name);
-
-	snprintf(buf, sizeof(buf), "%llu",
-	    (unsigned long long)((bytes + KIB - 1) / KIB));
-	if (!n)
-		n = xmlNewChild(root, NULL, BAD_CAST name, NULL);
-	xmlNodeSetContent(n, BAD_CAST buf);
-	xmlSetProp(n, BAD_CAST "unit", BAD_CAST "KiB");
-}
-
-/* Put the settings element into <metadata>, replacing ours if present. */
-static int
-put_metadata(xmlNodePtr root, const struct vmconf *c)
-{
-	xmlNodePtr md = child(root, "metadata"), k, next, node;
-	char *text = vmconf_format(c, true);
-	xmlDocPtr frag;
-
-	/* Parse the element as a document of its own and copy it over:
-	 * xmlParseInNodeContext leaks the whole domain tree in libxml2 2.9. */
-	frag = xmlReadMemory(text, (int)strlen(text), "settings.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	free(text);
-	if (!frag)
-		return -1;
-	node = xmlDocCopyNode(xmlDocGetRootElement(frag), root->doc, 1);
-	xmlFreeDoc(frag);
-	if (!node)
-		return -1;
-	if (!md)
-		md = xmlNewChild(root, NULL, BAD_CAST "metadata", NULL);
-	for (k = md->children; k; k = next) {
-		next = k->next;
-		if (k->type == XML_ELEMENT_NODE && k->ns && k->ns->href &&
-		    strcmp((const char *)k->ns->href, VMCONF_NS) == 0) {
-			xmlUnlinkNode(k);
-			xmlFreeNode(k);
-		}
-	}
-	xmlAddChild(md, node);
-	return 0;
-}
-
 int
 virt_conf_set_config(virDomainPtr dom, const struct vmconf *c,
-    bool set_memory, char *err, size_t errlen)
+    bool set_memory, int grow, char *err, size_t errlen)
 {
-	xmlDocPtr doc = NULL;
-	xmlNodePtr root;
-	xmlChar *out = NULL;
-	char *xml;
-	int len, rc = -1;
+	char *xml, *out;
 	virDomainPtr def;
 
 	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
@@ -225,34 +159,21 @@ virt_conf_set_config(virDomainPtr dom, const struct vmconf *c,
 		    virt_errmsg());
 		return -1;
 	}
-	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	out = domdef_rewrite(xml, c, set_memory, grow, err, errlen);
 	free(xml);
-	if (!doc || !(root = xmlDocGetRootElement(doc))) {
-		snprintf(err, errlen, "cannot parse definition");
-		goto out;
-	}
-	if (set_memory) {
-		set_kib(root, "memory", c->maximum);
-		set_kib(root, "currentMemory", c->startup);
-	}
-	if (put_metadata(root, c) < 0) {
-		snprintf(err, errlen, "cannot build settings element");
-		goto out;
-	}
-	xmlDocDumpMemory(doc, &out, &len);
-	def = virDomainDefineXML(virDomainGetConnect(dom), (const char *)out);
+	if (!out)
+		return -1;
+	/* One call: if libvirt refuses the new definition, the old one
+	 * stands whole. */
+	def = virDomainDefineXML(virDomainGetConnect(dom), out);
+	free(out);
 	if (!def) {
 		snprintf(err, errlen, "cannot save definition: %s",
 		    virt_errmsg());
-		goto out;
+		return -1;
 	}
 	virDomainFree(def);
-	rc = 0;
-out:
-	xmlFree(out);
-	xmlFreeDoc(doc);
-	return rc;
+	return 0;
 }
 
 const char *

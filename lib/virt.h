@@ -46,12 +46,13 @@ int virt_conf_set_live(virDomainPtr dom, const struct vmconf *c, char *err,
 
 /*
  * Replace the persistent definition's settings with c, and when
- * set_memory is true also its <memory> to c->maximum and <currentMemory>
- * to c->startup, in one virDomainDefineXML so that a failure leaves the
- * old definition whole. 0 or -1 with err.
+ * set_memory is true (or grow, DOMDEF_KEEP/BALLOON/HOTADD, changes how
+ * the VM grows) also its memory layout as domdef_rewrite does, in one
+ * virDomainDefineXML so that a failure leaves the old definition whole.
+ * 0 or -1 with err.
  */
 int virt_conf_set_config(virDomainPtr dom, const struct vmconf *c,
-    bool set_memory, char *err, size_t errlen);
+    bool set_memory, int grow, char *err, size_t errlen);
 
 /* A domain state as virsh names it ("running", "shut off", ...). */
 const char *virt_state_name(int state);

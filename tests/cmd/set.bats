@@ -11,6 +11,9 @@ setup() {
 teardown() {
 	undefine_vm soff
 	undefine_vm soff2
+	undefine_vm hot
+	undefine_vm srun
+	undefine_vm hup
 }
 
 @test "set then show round trip on a shut-off VM, every setting" {
@@ -218,4 +221,187 @@ refused() {
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "dmctl: VM 'nosuch': no such VM" ]
 	[ -z "$output" ]
+}
+
+# Hot-add (virtio-mem): the layout --hot-add writes, boots, resizes and
+# takes back, and every domain it cannot work in refused untouched.
+
+# inactive VM: the persistent definition, one line.
+inactive() {
+	vsh dumpxml --inactive "$1" | tr -s ' \n' ' '
+}
+
+# memory_lines VM: a running VM's memory layout (not <currentMemory>,
+# which follows its balloon).
+memory_lines() {
+	vsh dumpxml "$1" | grep -E "<(memory|maxMemory)[ >]|<cell |virtio-mem|<size "
+}
+
+# same_layout VM BEFORE: memory_lines VM is still BEFORE; else the diff.
+same_layout() {
+	local now
+	now=$(memory_lines "$1")
+	[ "$now" = "$2" ] || {
+		diff <(echo "$2") <(echo "$now")
+		return 1
+	}
+}
+
+# hot_refused VM MESSAGE_PART ARGS...: dmctl set ARGS fails with status 1
+# and that message, and VM's XML does not change by a byte.
+hot_refused() {
+	local vm=$1 msg=$2 before
+	shift 2
+	before=$(both_xml "$vm")
+	run dmctl set "$@"
+	echo "dmctl set $*: status $status: $output"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"VM '$vm': "*"$msg"* ]]
+	[ "$(both_xml "$vm")" = "$before" ]
+}
+
+# redefine VM SED_SCRIPT: the persistent definition, edited and defined.
+redefine() {
+	vsh dumpxml --inactive "$1" | sed -e "$2" >"$BATS_TEST_TMPDIR/$1.xml"
+	vsh define "$BATS_TEST_TMPDIR/$1.xml" >/dev/null
+}
+
+@test "--hot-add on a shut-off VM writes the virtio-mem layout and the settings" {
+	define_off hot 4096 256
+	run dmctl set hot --hot-add
+	[ "$status" -eq 0 ]
+	[[ "$output" == "hot: static, startup 256M, minimum 256M, maximum 4.0G, buffer 20%, weight 50 (config), grows by hot-add" ]]
+	xml=$(inactive hot)
+	[[ "$xml" == *"<maxMemory slots='1' unit='KiB'>4194304</maxMemory>"* ]]
+	[[ "$xml" == *"<currentMemory unit='KiB'>262144</currentMemory>"* ]]
+	# libvirt counts the device in <memory>: boot memory + its size.
+	[[ "$xml" == *"<memory unit='KiB'>4194304</memory>"* ]]
+	[[ "$xml" == *"<numa> <cell id='0' cpus='0' memory='262144' unit='KiB'/> </numa>"* ]]
+	[[ "$xml" == *"<memory model='virtio-mem'> <target> <size unit='KiB'>3932160</size> <node>0</node> <block unit='KiB'>2048</block> <requested unit='KiB'>0</requested> </target>"* ]]
+	[[ "$xml" == *'<dm:startup unit="KiB">262144</dm:startup>'* ]]
+	[[ "$xml" == *'<dm:maximum unit="KiB">4194304</dm:maximum>'* ]]
+	[ "$(json_vm hot startup)" = $((256 * MiB)) ]
+	[ "$(json_vm hot maximum)" = $((4096 * MiB)) ]
+}
+
+@test "a 4 GiB VM converted to hot-add boots with its 256 MiB startup" {
+	# As a balloon VM this guest panics at boot (see dynamic-memory.md).
+	define_off hot 4096 256
+	dmctl set hot --enable --hot-add
+	rm -f "$TB_DIR/hot.agent.sock"
+	vsh start hot
+	tb_wait_ready hot 120
+	total=$(tb_guest_meminfo hot MemTotal)
+	echo "guest MemTotal: $total KiB"
+	[ "$total" -lt $((300 * 1024)) ]
+	[ "$(vsh dumpxml hot | grep -c "model='virtio-mem'")" -eq 1 ]
+}
+
+@test "--maximum and --startup on a hot-add VM resize it the hot-add way" {
+	tb_define_vm hot --memory 256 --current 256 --hotadd 768
+	run dmctl set hot --maximum 2G
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"maximum 2.0G"*"grows by hot-add" ]]
+	xml=$(inactive hot)
+	[[ "$xml" == *"<size unit='KiB'>1835008</size>"* ]]
+	[[ "$xml" == *"<memory unit='KiB'>2097152</memory>"* ]]
+	[[ "$xml" == *"memory='262144' unit='KiB'/>"* ]]
+	dmctl set hot --startup 512M
+	xml=$(inactive hot)
+	[[ "$xml" == *"<currentMemory unit='KiB'>524288</currentMemory>"* ]]
+	[[ "$xml" == *"<cell id='0' cpus='0' memory='524288' unit='KiB'/>"* ]]
+	[[ "$xml" == *"<size unit='KiB'>1572864</size>"* ]]
+	[[ "$xml" == *"<memory unit='KiB'>2097152</memory>"* ]]
+	[ "$(grep -o "model='virtio-mem'" <<<"$xml" | wc -l)" -eq 1 ]
+	# --hot-add again changes nothing.
+	before=$(both_xml hot)
+	dmctl set hot --hot-add
+	[ "$(both_xml hot)" = "$before" ]
+}
+
+@test "--no-hot-add makes a hot-add VM a balloon VM again" {
+	tb_define_vm hot --memory 256 --current 256 --hotadd 768
+	run dmctl set hot --no-hot-add
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"startup 256M, minimum 256M, maximum 1.0G"*"(config), grows by balloon" ]]
+	xml=$(inactive hot)
+	[[ "$xml" != *virtio-mem* ]]
+	[[ "$xml" != *maxMemory* ]]
+	[[ "$xml" == *"<memory unit='KiB'>1048576</memory>"* ]]
+	[[ "$xml" == *"<currentMemory unit='KiB'>262144</currentMemory>"* ]]
+	# The cell stays, holding all of the boot memory.
+	[[ "$xml" == *"<cell id='0' cpus='0' memory='1048576' unit='KiB'/>"* ]]
+}
+
+@test "running VM: --hot-add waits for the next boot, and says so" {
+	tb_define_vm srun --memory 1024 --current 256 --start
+	tb_wait_ready srun 120
+	before=$(memory_lines srun)
+	run dmctl set srun --enable --hot-add
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"srun: dynamic, startup 256M, minimum 256M, maximum 1.0G, buffer 20%, weight 50 (live and config), grows by balloon, by hot-add from the next boot"* ]]
+	[[ "$output" == *"srun: startup, maximum and hot-add take effect at the next boot"* ]]
+	same_layout srun "$before"
+	[[ "$(inactive srun)" == *"model='virtio-mem'"* ]]
+	run dmctl set srun --no-hot-add --config
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"(config), grows by balloon"* ]]
+	same_layout srun "$before"
+	[[ "$(inactive srun)" != *virtio-mem* ]]
+}
+
+@test "set --enable on a running hot-add VM takes its boot memory, not what is plugged" {
+	tb_define_vm hup --memory 256 --current 256 --hotadd 512 --start
+	tb_wait_ready hup 120
+	vsh update-memory-device hup --requested-size 128MiB --live
+	plugged() { vsh dumpxml hup | grep -q "<current unit='KiB'>131072</current>"; }
+	tb_wait_for 60 plugged
+	run dmctl set hup --enable
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"hup: dynamic, startup 256M, minimum 256M, maximum 768M"*"(live and config), grows by hot-add"* ]]
+	[[ "$output" != *"next boot"* ]]
+	[[ "$(vsh metadata hup urn:dmctl:dynamic-memory:1 --live)" == *'<startup unit="KiB">262144</startup>'* ]]
+	[[ "$(vsh metadata hup urn:dmctl:dynamic-memory:1 --config)" == *'<startup unit="KiB">262144</startup>'* ]]
+}
+
+@test "domains virtio-mem cannot work in are refused and left as they were" {
+	# A DIMM (libvirt wants <maxMemory> and a NUMA cell with it).
+	define_off soff2 1024 256
+	redefine soff2 "s|<memory unit='KiB'>1048576</memory>|<maxMemory slots='2' unit='KiB'>4194304</maxMemory>&|; s|</vcpu>|&<cpu><numa><cell id='0' cpus='0' memory='1048576' unit='KiB'/></numa></cpu>|; s|</devices>|<memory model='dimm'><target><size unit='MiB'>128</size><node>0</node></target></memory>&|"
+	[[ "$(inactive soff2)" == *"model='dimm'"* ]]
+	hot_refused soff2 "cannot hot-add: it uses dimm memory devices, which virtio-mem cannot share" soff2 --hot-add
+	# One refused VM among good ones: none is changed.
+	before=$(both_xml soff)
+	hot_refused soff2 "cannot hot-add" soff soff2 --hot-add
+	[[ "$output" == *"no VM was changed"* ]]
+	[ "$(both_xml soff)" = "$before" ]
+	undefine_vm soff2
+
+	define_off soff2 1024 256
+	redefine soff2 "s|</vcpu>|&<memoryBacking><locked/></memoryBacking>|"
+	[[ "$(inactive soff2)" == *"<locked/>"* ]]
+	hot_refused soff2 "cannot hot-add: its memory is locked" soff2 --hot-add
+	undefine_vm soff2
+
+	hot_refused soff "cannot hot-add: maximum equals startup (1.0G)" soff --hot-add --startup 1G
+	hot_refused soff "maximum - startup (769 MiB) is not a whole number of 2 MiB blocks" soff --hot-add --maximum 1025M
+	hot_refused soff "startup (262148 KiB) is not a whole number of 1 MiB" soff --hot-add --startup 262148K --maximum 1048580K
+	# A hot-add VM cannot have maximum = startup either.
+	dmctl set soff --hot-add
+	hot_refused soff "nothing to hot-add" soff --maximum 256M
+
+	# Encrypted memory: libvirt 9.0 refuses to define SEV without a
+	# host that has it, so this runs only where it can.
+	define_off soff2 1024 256
+	redefine soff2 "s|</devices>|&<launchSecurity type='sev'><cbitpos>47</cbitpos><reducedPhysBits>1</reducedPhysBits><policy>0x0003</policy></launchSecurity>|" 2>/dev/null ||
+		skip "libvirt here cannot define <launchSecurity type='sev'> (unit tested in test_domdef)"
+	hot_refused soff2 "cannot hot-add: its memory is encrypted" soff2 --hot-add
+}
+
+@test "--hot-add and --no-hot-add: usage errors" {
+	refused 2 "--hot-add and --no-hot-add conflict" soff --hot-add --no-hot-add
+	refused 2 "--hot-add and --no-hot-add are boot settings and cannot be changed with --live alone" gset --hot-add --live
+	refused 2 "cannot be changed with --live alone" gset --no-hot-add --live
+	# --current on a running VM means its live settings only.
+	refused 1 "VM 'gset': startup, maximum and hot-add are boot settings" gset --hot-add --current
 }
