@@ -485,14 +485,14 @@ print_json(FILE *f, const struct snapshot *s, const struct item *items,
 		json_bool(&j, "change", it->out.change);
 		json_bool(&j, "applied", it->applied);
 		json_bool(&j, "skipped", it->gone);
-		if (it->note)
-			json_str(&j, "note", it->note);
-		else
-			json_null(&j, "note");
 		if (it->error)
 			json_str(&j, "error", it->error);
 		else
 			json_null(&j, "error");
+		if (it->note)
+			json_str(&j, "note", it->note);
+		else
+			json_null(&j, "note");
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
