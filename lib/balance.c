@@ -29,6 +29,7 @@ struct item {
 	bool blind;		/* no live stats: set the stats period */
 	bool has_demand;	/* live stats gave a demand */
 	bool settling;		/* just moved: may grow, not shrink */
+	bool grace;		/* just started: may grow, not shrink */
 	uint64_t minimum;	/* as configured (settling raises in's) */
 	bool force;		/* hot-add: act even if the plan keeps the
 				 * size (an unplug to retry or to make) */
@@ -254,6 +255,22 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 		it->state.seen = now;
 	if (vm->hotadd)
 		hotadd_prepare(it, ps, now, held);
+	if (ps == PS_GRACE) {
+		/* What it boots with: the balloon of a VM that has just
+		 * started shows <memory> until its driver inflates it. */
+		uint64_t boot = vm->hotadd ? vm->boot + vm->requested :
+		    vm->conf.startup;
+
+		p->counted = boot < vm->assigned ? boot : 0;
+		/* Growing is always safe: once its balloon is at its boot
+		 * size and its guest reports, a VM in its grace period may
+		 * grow at once; only shrinking waits. */
+		if (!it->blind && it->has_demand &&
+		    vm->assigned <= boot + hc->min_step) {
+			it->grace = it->settling = true;
+			p->counted = 0;
+		}
+	}
 	if (it->settling)
 		policy_settling(p);
 }
@@ -545,7 +562,8 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 		items[i].out = po[i];
 		/* Say why a settling VM did not shrink. */
 		if (items[i].settling && !po[i].change)
-			items[i].out.reason = PR_SETTLING;
+			items[i].out.reason = items[i].grace ? PR_GRACE :
+			    PR_SETTLING;
 	}
 
 	if (!o->dry_run) {

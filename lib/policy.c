@@ -12,6 +12,8 @@
  *    demand and the buffers are funded from the highest weight down.
  * 4. If it cannot even give every VM its demand, every VM gets its
  *    minimum and the rest is shared in proportion to weight, up to demand.
+ *    While some VM is left alone (just started, no stats), no VM is taken
+ *    below its demand for it: its memory is not known to be needed.
  *
  * Changes smaller than the minimum step are skipped when that keeps the
  * plan within the pool, which with steady demand means a steady plan.
@@ -245,9 +247,11 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 	bool *in_set = xcalloc(n, sizeof(*in_set));
 	uint64_t avail = in->pool, fixed = 0, sum_desired = 0, sum_want = 0;
 	uint64_t sum_need = 0, sum_lo = 0, sum;
+	bool alone = false;
 
 	/* VMs without fresh stats keep what they have, and that counts
-	 * against the pool. */
+	 * against the pool (a VM that has just started, what it boots
+	 * with). */
 	for (i = 0; i < n; i++) {
 		const struct policy_vm *v = &in->vms[i];
 		struct policy_out *o = &out[i];
@@ -259,7 +263,9 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 			o->reason = v->stats == PS_GRACE ? PR_GRACE :
 			    v->stats == PS_SETTLING ? PR_SETTLING :
 			    v->stats == PS_STALE ? PR_STALE : PR_NO_STATS;
-			fixed += v->assigned;
+			fixed += v->counted && v->counted < v->assigned ?
+			    v->counted : v->assigned;
+			alone = true;
 			continue;
 		}
 		w[i].managed = in_set[i] = true;
@@ -270,6 +276,21 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		sum_lo += w[i].lo;
 	}
 	avail = avail > fixed ? avail - fixed : 0;
+	/* Making room for a VM left alone never takes another below its
+	 * demand (or below what it has, if that is less). */
+	for (i = 0; alone && i < n; i++) {
+		uint64_t keep;
+
+		if (!w[i].managed)
+			continue;
+		keep = clamp(in->vms[i].assigned, w[i].lo, w[i].hi);
+		if (keep > w[i].need)
+			keep = w[i].need;
+		if (keep > w[i].lo) {
+			sum_lo += keep - w[i].lo;
+			w[i].lo = keep;
+		}
+	}
 
 	if (sum_desired <= avail) {
 		for (i = 0; i < n; i++)

@@ -39,6 +39,11 @@ struct policy_vm {
 	long weight;		/* 0-100 */
 	enum { PS_FRESH, PS_NONE, PS_STALE, PS_GRACE, PS_SETTLING } stats;
 	int64_t surplus_since;	/* seconds; -1: no surplus so far */
+	uint64_t counted;	/* left alone: what it counts against the
+				 * pool if less than assigned (a VM that
+				 * has just started counts at its boot
+				 * target, not at its balloon's momentary
+				 * size); 0: assigned */
 };
 
 struct policy_input {
@@ -61,9 +66,11 @@ struct policy_out {
 /*
  * Plan targets for in->n VMs into out[0..n). Guarantees, for any input:
  * the targets of VMs with fresh stats lie in [minimum, maximum]; the sum
- * of all targets does not exceed the pool unless the minimums (and the
- * assigned memory of VMs left alone) already do; the result depends on
- * nothing but the input.
+ * of all targets does not exceed the pool unless the minimums (and what
+ * the VMs left alone count) already do; while some VM is left alone, no
+ * VM with fresh stats is taken below its demand, or below what it has if
+ * that is less, to make room for it; the result depends on nothing but
+ * the input.
  */
 void policy_plan(const struct policy_input *in, struct policy_out *out);
 
