@@ -5,6 +5,7 @@
  *
  *   density [--host SIZE] [--hours H] [--seed N] [--csv FILE]
  *           [--rate-in MIB/S] [--rate-out MIB/S] [--interval S]
+ *           [--hotadd [--rate-plug MIB/S] [--rate-unplug MIB/S]]
  *           [--policy NAME] [--vms N] [--dump-csv FILE] [--smoke]
  *
  * The model (see bench/README.md for the reasoning):
@@ -21,6 +22,11 @@
  * - A balloon moves toward its target at a finite rate, --rate-in MiB/s
  *   when it inflates (the VM shrinks) and --rate-out when it deflates; make
  *   bench measures both on the real test bed first (bench/balloon-rate.sh).
+ * - With --hotadd every VM is a hot-add VM: it boots at the size a dynamic
+ *   policy starts it at (its startup), memory above that is plugged and
+ *   unplugged through virtio-mem at --rate-plug and --rate-unplug MiB/s,
+ *   and only memory below it moves by balloon. Growing deflates first and
+ *   then plugs, shrinking unplugs first, within one second between them.
  * - Unmet demand: VM-seconds in which a VM has less memory than its demand
  *   (its guest swaps or kills). A policy fits N VMs if the first N VMs of
  *   the trace set run a whole trace with unmet demand <= 0.1 %.
@@ -46,6 +52,11 @@
 #include "util.h"
 
 #define UNMET_LIMIT 0.001	/* 0.1 % of VM-seconds */
+
+/* virtio-mem plug and unplug, MiB/s, measured on the TCG test bed by
+ * bench/balloon-rate.sh; make bench measures again and passes its own. */
+#define RATE_PLUG 2000
+#define RATE_UNPLUG 400
 
 /* ---- traces ---------------------------------------------------------- */
 
@@ -530,6 +541,8 @@ traces_dump(const struct traceset *ts, size_t n, const char *path)
 struct host {
 	double total, reserve, overhead;	/* MiB */
 	double rate_in, rate_out;		/* MiB/s */
+	bool hotadd;				/* VMs grow past startup by plug */
+	double rate_plug, rate_unplug;		/* MiB/s */
 	int interval;				/* ours, seconds */
 	struct hostconf hc;			/* dmctl.conf's defaults */
 };
@@ -539,7 +552,8 @@ struct host {
 struct svm {
 	const struct trace *tr;
 	size_t shift;
-	double a;		/* balloon actual, MiB */
+	double a;		/* assigned (balloon actual + plugged), MiB */
+	double startup;		/* boot memory, MiB: hot-add above it */
 	double target;		/* MiB */
 	double cache;		/* guest page cache, MiB */
 	double seen_d;		/* demand in the last stats report */
@@ -561,6 +575,7 @@ struct sim {
 	int mom_k;		/* samples taken */
 	/* results */
 	double moved;		/* MiB */
+	double moved_hot;	/* MiB of it plugged or unplugged */
 	long changes;
 	long unmet;		/* VM-seconds */
 	long vmsec;
@@ -871,6 +886,59 @@ guest_min_free(double a)
 	return a * 0.02;
 }
 
+/*
+ * One second of a hot-add VM shrinking toward its target: what is plugged
+ * above its startup is unplugged first, at the unplug rate; the rest of
+ * the second inflates the balloon below the startup. Returns the new size
+ * and adds what was unplugged to *hot.
+ */
+static double
+shrink_hotadd(const struct host *h, const struct svm *v, double *hot)
+{
+	double a = v->a, left = 1;
+
+	if (a > v->startup) {
+		double to = fmax(fmax(v->target, v->startup),
+		    a - h->rate_unplug);
+
+		left -= (a - to) / h->rate_unplug;
+		*hot += a - to;
+		a = to;
+	}
+	if (v->target < a && left > 0)
+		a = fmax(v->target, a - h->rate_in * left);
+	return a;
+}
+
+/*
+ * One second of a hot-add VM growing toward its target with freep MiB of
+ * the pool free: the balloon deflates up to the startup first, at the
+ * deflate rate; the rest of the second plugs above it at the plug rate.
+ */
+static double
+grow_hotadd(const struct host *h, const struct svm *v, double freep,
+    double *hot)
+{
+	double a = v->a, left = 1;
+
+	if (a < v->startup) {
+		double to = fmin(fmin(v->target, v->startup),
+		    a + fmin(h->rate_out, freep));
+
+		left -= (to - a) / h->rate_out;
+		freep -= to - a;
+		a = to;
+	}
+	if (v->target > a && left > 0 && freep > 0) {
+		double to = fmin(v->target, a + fmin(h->rate_plug * left,
+		    freep));
+
+		*hot += to - a;
+		a = to;
+	}
+	return a;
+}
+
 /* Run the first n VMs of ts under policy p over the whole trace. */
 static void
 simulate(const struct host *h, const struct traceset *ts,
@@ -893,6 +961,7 @@ simulate(const struct host *h, const struct traceset *ts,
 		v->tr = trace_of(ts, i, &v->shift);
 		d0 = demand_at(v, 0);
 		v->a = p->start(v->tr, d0);
+		v->startup = v->a;
 		v->target = v->a;
 		v->seen_d = d0;
 		v->seen_free = v->a - d0;
@@ -916,7 +985,9 @@ simulate(const struct host *h, const struct traceset *ts,
 			struct svm *v = &s->v[i];
 
 			if (v->target < v->a) {
-				double to = fmax(v->target, v->a - h->rate_in);
+				double to = h->hotadd ? shrink_hotadd(h, v,
+				    &s->moved_hot) : fmax(v->target,
+				    v->a - h->rate_in);
 
 				s->moved += v->a - to;
 				sum -= v->a - to;
@@ -928,7 +999,8 @@ simulate(const struct host *h, const struct traceset *ts,
 			struct svm *v = &s->v[i];
 
 			if (v->target > v->a && freep > 0) {
-				double to = fmin(v->target,
+				double to = h->hotadd ? grow_hotadd(h, v, freep,
+				    &s->moved_hot) : fmin(v->target,
 				    v->a + fmin(h->rate_out, freep));
 
 				s->moved += to - v->a;
@@ -965,6 +1037,7 @@ struct result {
 	size_t n;
 	double unmet;		/* fraction */
 	double moved;		/* GiB */
+	double moved_hot;	/* GiB of it by plug and unplug */
 	long changes;
 };
 
@@ -981,6 +1054,7 @@ run_n(const struct host *h, struct traceset *ts, const struct policy *p,
 	r.n = s.infeasible || s.pool <= 0 ? 0 : n;
 	r.unmet = s.vmsec ? (double)s.unmet / (double)s.vmsec : 0;
 	r.moved = s.moved / 1024;
+	r.moved_hot = s.moved_hot / 1024;
 	r.changes = s.changes;
 	sim_free(&s);
 	return r;
@@ -995,12 +1069,15 @@ fits(const struct host *h, struct traceset *ts, const struct policy *p,
 	return r->n && r->unmet <= limit;
 }
 
+/* A table row; with --hotadd (hot) also the memory plugged and unplugged. */
 static void
-print_row(const char *name, const struct result *r, bool tried)
+print_row(const char *name, const struct result *r, bool tried, bool hot)
 {
-	printf("%-12s %6zu %11.3f %% %9.1f GiB %16ld%s\n", name, r->n,
-	    r->unmet * 100, r->moved, r->changes,
-	    tried && !r->n ? "  (does not start)" : "");
+	printf("%-12s %6zu %11.3f %% %9.1f GiB %16ld", name, r->n,
+	    r->unmet * 100, r->moved, r->changes);
+	if (hot)
+		printf(" %9.1f GiB", r->moved_hot);
+	printf("%s\n", tried && !r->n ? "  (does not start)" : "");
 	fflush(stdout);
 }
 
@@ -1010,7 +1087,7 @@ static struct result
 most_vms(const struct host *h, struct traceset *ts, const struct policy *p,
     double limit)
 {
-	struct result best = { 0, 0, 0, 0 }, r;
+	struct result best = { 0, 0, 0, 0, 0 }, r;
 	size_t lo = 0, hi = 8, k;
 
 	while (fits(h, ts, p, hi, limit, &r)) {
@@ -1045,6 +1122,8 @@ usage(void)
 	    "[--csv FILE]\n"
 	    "               [--rate-in MIB/S] [--rate-out MIB/S] "
 	    "[--interval S]\n"
+	    "               [--hotadd [--rate-plug MIB/S] "
+	    "[--rate-unplug MIB/S]]\n"
 	    "               [--policy NAME] [--vms N] [--dump-csv FILE] "
 	    "[--smoke]\n", stderr);
 	exit(2);
@@ -1076,6 +1155,9 @@ main(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'f' },
 		{ "rate-in", required_argument, NULL, 'i' },
 		{ "rate-out", required_argument, NULL, 'o' },
+		{ "hotadd", no_argument, NULL, 'h' },
+		{ "rate-plug", required_argument, NULL, 'P' },
+		{ "rate-unplug", required_argument, NULL, 'U' },
 		{ "interval", required_argument, NULL, 'I' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "vms", required_argument, NULL, 'n' },
@@ -1091,7 +1173,7 @@ main(int argc, char **argv)
 	double hours = 24;
 	size_t vms = 0, i;
 	int c;
-	bool ran[NPOLICIES] = { false };
+	bool ran[NPOLICIES] = { false }, rate_hot = false;
 
 	dm_progname = "density";
 	hostconf_default(&h.hc);
@@ -1099,6 +1181,8 @@ main(int argc, char **argv)
 	 * measures again and passes its figures. */
 	h.rate_in = 300;
 	h.rate_out = 900;
+	h.rate_plug = RATE_PLUG;
+	h.rate_unplug = RATE_UNPLUG;
 	h.interval = 1;
 	ts.seed = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -1128,6 +1212,18 @@ main(int argc, char **argv)
 		case 'o':
 			h.rate_out = num_arg("--rate-out", optarg, 1, 1e6);
 			break;
+		case 'h':
+			h.hotadd = true;
+			break;
+		case 'P':
+			h.rate_plug = num_arg("--rate-plug", optarg, 1, 1e6);
+			rate_hot = true;
+			break;
+		case 'U':
+			h.rate_unplug = num_arg("--rate-unplug", optarg, 1,
+			    1e6);
+			rate_hot = true;
+			break;
 		case 'I':
 			h.interval = (int)num_arg("--interval", optarg, 1,
 			    3600);
@@ -1151,6 +1247,10 @@ main(int argc, char **argv)
 	}
 	if (optind != argc)
 		usage();
+	if (rate_hot && !h.hotadd) {
+		dm_error("--rate-plug and --rate-unplug are for --hotadd");
+		exit(2);
+	}
 	if (only) {
 		for (i = 0; i < NPOLICIES; i++)
 			if (strcmp(only, policies[i].name) == 0)
@@ -1191,12 +1291,18 @@ main(int argc, char **argv)
 	    h.total / 1024, h.reserve / 1024, h.overhead,
 	    csv ? csv : "generated traces", (double)ts.len / 3600,
 	    h.rate_in, h.rate_out, h.interval, UNMET_LIMIT * 100);
+	if (h.hotadd)
+		printf("hot-add VMs: above its startup (where a dynamic policy "
+		    "starts it) a VM is plugged at %.0f MiB/s and unplugged at "
+		    "%.0f MiB/s; below it the balloon moves\n", h.rate_plug,
+		    h.rate_unplug);
 	if (csv)
 		printf("traces: %zu from %s\n", ts.n, csv);
 	else
 		printf("traces: seed %llu\n", (unsigned long long)ts.seed);
-	printf("%-12s %6s %13s %13s %16s\n", "policy", "VMs", "unmet demand",
-	    "memory moved", "balloon changes");
+	printf("%-12s %6s %13s %13s %16s%s\n", "policy", "VMs",
+	    "unmet demand", "memory moved", "balloon changes",
+	    h.hotadd ? "  plug+unplug" : "");
 	for (i = 0; i < NPOLICIES; i++) {
 		const struct policy *p = &policies[i];
 
@@ -1205,7 +1311,7 @@ main(int argc, char **argv)
 		res[i] = vms ? run_n(&h, &ts, p, vms) :
 		    most_vms(&h, &ts, p, UNMET_LIMIT);
 		ran[i] = true;
-		print_row(p->name, &res[i], vms != 0);
+		print_row(p->name, &res[i], vms != 0, h.hotadd);
 	}
 	for (i = 0; !vms && ran[P_OURS] && i < P_OURS; i++) {
 		struct result o = res[P_OURS];
@@ -1233,7 +1339,7 @@ main(int argc, char **argv)
 		for (i = P_MOM; i <= P_OURS; i++) {
 			struct result r = run_n(&h, &ts, &policies[i], eq);
 
-			print_row(policies[i].name, &r, true);
+			print_row(policies[i].name, &r, true, h.hotadd);
 		}
 	}
 	traces_free(&ts);

@@ -109,3 +109,36 @@ teardown() {
 	# peak 800 MiB + 64: 8 static at the peak
 	[ "$(awk '$1 == "static-peak" { print $2 }' <<<"$output")" = 8 ]
 }
+
+@test "--hotadd: a plug+unplug column; at the balloon's rates the same table" {
+	run "$DENSITY" --smoke --vms 6 --hotadd --rate-plug 2000 --rate-unplug 400
+	echo "$output"
+	[ "$status" -eq 0 ]
+	grep -q '^hot-add VMs: above its startup .* plugged at 2000 MiB/s and unplugged at 400 MiB/s' <<<"$output"
+	for p in static-max static-peak mom proxmox ours; do
+		grep -Eq "^$p +[0-9]+ +[0-9.]+ % +[0-9.]+ GiB +[0-9]+ +[0-9.]+ GiB$" <<<"$output"
+	done
+	# What is plugged and unplugged is part of all that moved; the
+	# static policies move nothing; the dynamic ones plug something.
+	awk '$1 ~ /^(static-max|static-peak|mom|proxmox|ours)$/ {
+		if ($8 > $5 + 0.05) exit 1
+		if ($1 ~ /^static/ && $8 != 0) exit 1
+		if ($1 ~ /^(mom|ours)$/ && $8 <= 0) exit 1 }' <<<"$output"
+	# With plug and unplug at the balloon's own rates, hot-add VMs are
+	# balloon VMs: the same figures, whole searches included.
+	"$DENSITY" --smoke --rate-in 300 --rate-out 900 | sed 1d >"$tmp/balloon"
+	"$DENSITY" --smoke --rate-in 300 --rate-out 900 --hotadd \
+		--rate-plug 900 --rate-unplug 300 | sed '1,2d' |
+		sed -E 's/ +[0-9.]+ GiB$//; s/  plug\+unplug$//' >"$tmp/hot"
+	diff "$tmp/balloon" "$tmp/hot"
+	# A slower plug than deflate leaves more demand unmet.
+	run "$DENSITY" --smoke --vms 23 --policy ours --hotadd --rate-plug 5 --rate-unplug 400
+	slow=$(awk '$1 == "ours" { print $3 }' <<<"$output")
+	run "$DENSITY" --smoke --vms 23 --policy ours
+	fast=$(awk '$1 == "ours" { print $3 }' <<<"$output")
+	echo "unmet: plug 5 MiB/s $slow %, balloon only $fast %"
+	awk -v s="$slow" -v f="$fast" 'BEGIN { exit !(s > f) }'
+	run "$DENSITY" --rate-plug 100
+	[ "$status" -eq 2 ]
+	[ "$output" = "density: --rate-plug and --rate-unplug are for --hotadd" ]
+}
