@@ -101,8 +101,10 @@ $(B)/bench/%: bench/%.c $(B)/libdm.a
 # runs of each (bench-smoke).
 bench: all $(B)/bench/policy_scale $(B)/bench/density
 	bench/balloon-rate.sh --rates 5 >$(B)/balloon-rates
-	read in out <$(B)/balloon-rates && \
-		$(B)/bench/density --rate-in $$in --rate-out $$out
+	read in out plug unplug <$(B)/balloon-rates && \
+		$(B)/bench/density --rate-in $$in --rate-out $$out && \
+		$(B)/bench/density --rate-in $$in --rate-out $$out --hotadd \
+			--rate-plug $$plug --rate-unplug $$unplug
 	$(B)/bench/policy_scale
 	bench/show-scale.sh 500 2000 10000 16384
 	bench/reaction.sh 12 40

@@ -7,15 +7,20 @@ bats_require_minimum_version 1.5.0
 
 BENCH="$BATS_TEST_DIRNAME/../../bench"
 
-@test "balloon-rate.sh: one round, both directions, --rates for make" {
+@test "balloon-rate.sh: one round, balloon and virtio-mem both ways, --rates for make" {
 	run "$BENCH/balloon-rate.sh" 1
 	echo "$output"
 	[ "$status" -eq 0 ]
 	grep -Eq '^balloon inflate \(shrink a VM\): median [0-9]+ MiB/s, worst [0-9]+ MiB/s' <<<"$output"
 	grep -Eq '^balloon deflate \(grow a VM\): median [0-9]+ MiB/s, worst [0-9]+ MiB/s' <<<"$output"
+	grep -Eq '^virtio-mem plug \(grow a VM\): median [1-9][0-9]* MiB/s, worst [0-9]+ MiB/s' <<<"$output"
+	grep -Eq '^virtio-mem unplug \(shrink a VM\): median [1-9][0-9]* MiB/s, worst [0-9]+ MiB/s' <<<"$output"
+	# The live XML follows QEMU's events: never before QEMU's own figure.
+	read -r tp xp tu xu < <(sed -En 's/^round 1: plug .* in ([0-9]+) ms .*live XML after ([0-9]+) ms\), unplug .* in ([0-9]+) ms .*live XML after ([0-9]+) ms\)$/\1 \2 \3 \4/p' <<<"$output")
+	[ "$xp" -ge "$tp" ] && [ "$xu" -ge "$tu" ]
 	run --separate-stderr "$BENCH/balloon-rate.sh" --rates 1
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^[1-9][0-9]*\ [1-9][0-9]*$ ]]
+	[[ "$output" =~ ^[1-9][0-9]*\ [1-9][0-9]*\ [1-9][0-9]*\ [1-9][0-9]*$ ]]
 }
 
 @test "show-scale.sh: two sizes, the daemon's memory and both commands" {
