@@ -3,6 +3,7 @@
 #
 #   bench/reaction.sh [JUMPS] [MIB]     (default 10 jumps of 40 MiB)
 #   bench/reaction.sh --oneshot SECONDS [JUMPS] [MIB]   (default 6 jumps)
+#   bench/reaction.sh --hotadd [JUMPS] [MIB]   (default 12 jumps)
 #
 # Boots a tiny real guest on a private test bed (tests/testbed) with
 # startup 256 MiB, buffer 20 %, runs "dmctl rebalance --every 1", and
@@ -20,10 +21,30 @@
 # jump is measured at a time and none pile up between passes. The guest
 # first holds enough that every jump needs memory (usable about MIB + 16
 # MiB before the first jump). A reaction may take up to 150 s.
+#
+# --hotadd compares the two kinds of VM in one run: r1 as above (a balloon
+# VM: <memory> 1 GiB, ballooned to its 256 MiB startup) and h1, a hot-add
+# VM that boots with 256 MiB and grows past it through a virtio-mem device
+# of 768 MiB, both with the same settings (startup 256 MiB, minimum 128
+# MiB, maximum 1 GiB, buffer 20 %) under one "dmctl rebalance --every 1".
+# The jumps alternate, r1 then h1, each measured as above, so that both
+# climb the same steps at the same time; the default 12 jumps of 40 MiB
+# carry h1 well past its boot memory, a memory block (128 MiB) at a time.
+# A jump's hold failing, a holder killed (the guest ran out of memory) or
+# no reaction within 60 s ends that VM's jumps and is reported, not
+# hidden; the other VM goes on. It prints each side's median and worst,
+# over all jumps that needed memory and over those that took it past 256
+# MiB, side by side, with the balancer's plug warnings and the guest's
+# "adding memory failed" and out-of-memory kills.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 period=0
-if [ "${1:-}" = --oneshot ]; then
+hotadd=0
+if [ "${1:-}" = --hotadd ]; then
+	hotadd=1
+	shift
+	jumps=${1:-12}
+elif [ "${1:-}" = --oneshot ]; then
 	period=${2:-}
 	case $period in
 	'' | *[!0-9]* | 0)
@@ -37,6 +58,7 @@ else
 	jumps=${1:-10}
 fi
 mib=${2:-40}
+case $jumps$mib in *[!0-9]* | '') echo "usage: $0 [--hotadd | --oneshot SECONDS] [JUMPS] [MIB]" >&2; exit 2 ;; esac
 dmctl="$here/bin/dmctl"
 # shellcheck source=../tests/testbed/testbed.bash
 source "$here/tests/testbed/testbed.bash"
@@ -85,6 +107,165 @@ oneshot_passes() {
 		done
 	done
 }
+
+# ---- --hotadd: a balloon VM and a hot-add VM side by side -------------
+
+# vm_fig NAME: "assigned demand plugged" in bytes (demand empty when
+# unknown; plugged 0 for a balloon VM)
+vm_fig() {
+	"$dmctl" show --json "$1" |
+		jq -r '.vms[0] | "\(.assigned) \(.demand // "") \(.plugged // 0)"'
+}
+
+# median_worst MS...: "MEDIAN WORST", or "- -" for none
+median_worst() {
+	local sorted
+	[ $# -gt 0 ] || { echo "- -"; return; }
+	sorted=$(printf '%s\n' "$@" | sort -n)
+	echo "$(sed -n "$((($# + 1) / 2))p" <<<"$sorted") $(tail -n 1 <<<"$sorted")"
+}
+
+declare -A kind held stopped all past
+# What of the hot-add guest's kernel log the run prints.
+kernel_says='adding memory failed|invoked oom-killer|Out of memory: Killed|virtio_mem.*(plugged|requested) size'
+
+# hot_jump VM J: jump J on VM: hold MIB more, wait until assigned >=
+# demand + buffer, record the time; on a failure set stopped[VM].
+hot_jump() {
+	local g=$1 j=$2 a0 d0 a d p t0 t h note=""
+	h=$(tb_guest "$g" held) || h="?"
+	if [ "$h" != "${held[$g]}" ]; then
+		stopped[$g]="before jump $j: holds $h MiB, not ${held[$g]}: a holder was killed (out of memory)"
+		return
+	fi
+	read -r a0 d0 _ <<<"$(vm_fig "$g")"
+	if ! tb_guest "$g" hold "$mib" >/dev/null; then
+		stopped[$g]="jump $j: the guest could not hold $mib MiB more (out of memory)"
+		return
+	fi
+	held[$g]=$((held[$g] + mib))
+	t0=$(now_ms)
+	while :; do
+		read -r a d p <<<"$(vm_fig "$g")"
+		if [ -n "$d" ] && [ "$d" -ge $((d0 + mib * 1048576 * 8 / 10)) ] &&
+			[ "$a" -ge $((d + d / 5)) ]; then
+			break
+		fi
+		if [ $(($(now_ms) - t0)) -gt 60000 ]; then
+			stopped[$g]="jump $j: no reaction within 60 s (assigned $((a / 1048576)) MiB, demand $((${d:-0} / 1048576)) MiB)"
+			return
+		fi
+		sleep 0.1
+	done
+	t=$(($(now_ms) - t0))
+	h=$(tb_guest "$g" held) || h="?"
+	if [ "$h" != "${held[$g]}" ]; then
+		stopped[$g]="jump $j: holds $h MiB, not ${held[$g]}: a holder was killed (out of memory)"
+		return
+	fi
+	if [ "$a0" -lt $((d + d / 5)) ]; then
+		all[$g]+=" $t"
+		[ "$a" -le $((256 * 1048576)) ] || past[$g]+=" $t"
+	else
+		note=" (covered already, not counted)"
+	fi
+	echo "jump $j ${kind[$g]}: +$mib MiB, demand $((d / 1048576)) MiB, assigned $((a / 1048576)) MiB (plugged $((p / 1048576)) MiB) after $t ms$note"
+}
+
+hotadd_run() {
+	local g j n mw1 mw2 a d p addfail short
+	tb_build_guest
+	tb_start >/dev/null
+	tb_define_vm r1 --memory 1024 --current 256 --start
+	tb_define_vm h1 --memory 256 --current 256 --hotadd 768 --start
+	tb_wait_ready r1 120
+	tb_wait_ready h1 120
+	"$dmctl" set r1 h1 --enable --startup 256M --minimum 128M --maximum 1G \
+		--buffer 20 >/dev/null
+	printf 'grace = 0\nlock-file = %s/lock\n' "$TB_DIR" >"$conf"
+	"$dmctl" rebalance --every 1 -q -C "$conf" 2>"$TB_DIR/balancer.err" &
+	bal=$!
+	sleep 3
+	kind=([r1]=balloon [h1]=hot-add)
+	for g in r1 h1; do
+		held[$g]=0
+		stopped[$g]=""
+		all[$g]=""
+		past[$g]=""
+	done
+	for j in $(seq 1 "$jumps"); do
+		for g in r1 h1; do
+			[ -z "${stopped[$g]}" ] || continue
+			hot_jump "$g" "$j"
+			[ -z "${stopped[$g]}" ] || echo "${kind[$g]} VM stopped: ${stopped[$g]}"
+			sleep 2
+		done
+	done
+	for g in r1 h1; do
+		# shellcheck disable=SC2086 # the lists are words
+		read -r mw1 mw2 <<<"$(median_worst ${all[$g]})"
+		n=$(wc -w <<<"${all[$g]}")
+		if [ "$n" -gt 0 ]; then
+			echo "reaction (demand jump of $mib MiB -> assigned >= demand + buffer), --every 1, ${kind[$g]} VM, $n jumps that needed memory: median $mw1 ms, worst $mw2 ms"
+		else
+			echo "reaction, --every 1, ${kind[$g]} VM: no jump needed memory"
+		fi
+	done
+	# The table: one column a kind.
+	local -A done_ need need_mw past_n past_mw as pl mt oom stop
+	for g in r1 h1; do
+		done_[$g]=$((held[$g] / mib))
+		need[$g]=$(wc -w <<<"${all[$g]}")
+		past_n[$g]=$(wc -w <<<"${past[$g]}")
+		# shellcheck disable=SC2086 # the lists are words
+		need_mw[$g]=$(median_worst ${all[$g]} | tr ' ' /)
+		# shellcheck disable=SC2086
+		past_mw[$g]=$(median_worst ${past[$g]} | tr ' ' /)
+		read -r a d p <<<"$(vm_fig "$g")"
+		as[$g]=$((a / 1048576))
+		pl[$g]=$((p / 1048576))
+		mt[$g]=$(($(tb_guest_meminfo "$g" MemTotal 2>/dev/null || echo 0) / 1024))
+		oom[$g]=$(grep -c "Out of memory: Killed" "$TB_DIR/$g.console.log" || true)
+		stop[$g]=${stopped[$g]:+yes}
+		stop[$g]=${stop[$g]:-no}
+	done
+	# The guest's kernel log (its console keeps only part of it).
+	tb_guest h1 sh dmesg >"$TB_DIR/h1.dmesg" 2>/dev/null ||
+		cp "$TB_DIR/h1.console.log" "$TB_DIR/h1.dmesg"
+	addfail=$(grep -c "adding memory failed" "$TB_DIR/h1.dmesg" || true)
+	short=$(grep -c "plug stopped short" "$TB_DIR/balancer.err" || true)
+	row() { printf '%-40s %10s %10s\n' "$@"; }
+	echo
+	row "jumps of $mib MiB, --every 1" balloon hot-add
+	row "jumps held (of $jumps)" "${done_[r1]}" "${done_[h1]}"
+	row "  that needed memory" "${need[r1]}" "${need[h1]}"
+	row "    median/worst, ms" "${need_mw[r1]}" "${need_mw[h1]}"
+	row "  that took it past 256 MiB" "${past_n[r1]}" "${past_n[h1]}"
+	row "    median/worst, ms" "${past_mw[r1]}" "${past_mw[h1]}"
+	row "assigned at the end, MiB" "${as[r1]}" "${as[h1]}"
+	row "  of it plugged, MiB" - "${pl[h1]}"
+	row "guest MemTotal at the end, MiB" "${mt[r1]}" "${mt[h1]}"
+	row "holders killed (out of memory)" "${oom[r1]}" "${oom[h1]}"
+	row "guest: \"adding memory failed\"" - "$addfail"
+	row "balancer: \"plug stopped short\"" - "$short"
+	row "stopped early" "${stop[r1]}" "${stop[h1]}"
+	for g in r1 h1; do
+		[ -z "${stopped[$g]}" ] || echo "${kind[$g]} VM stopped: ${stopped[$g]}"
+	done
+	if [ -s "$TB_DIR/balancer.err" ]; then
+		echo "the balancer said:"
+		sed 's/^/  /' "$TB_DIR/balancer.err"
+	fi
+	if grep -Eq "$kernel_says" "$TB_DIR/h1.dmesg"; then
+		echo "the hot-add guest's kernel said:"
+		grep -E "$kernel_says" "$TB_DIR/h1.dmesg" | sed 's/^/  /'
+	fi
+}
+
+if [ "$hotadd" = 1 ]; then
+	hotadd_run
+	exit 0
+fi
 
 tb_build_guest
 tb_start >/dev/null

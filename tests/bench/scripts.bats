@@ -47,6 +47,29 @@ BENCH="$BATS_TEST_DIRNAME/../../bench"
 	grep -Eq '^reaction .*, one-shot pass every 5 s, 1 jumps that needed memory: median [0-9]+ ms' <<<"$output"
 }
 
+@test "reaction.sh --hotadd: a balloon and a hot-add VM grow past 256 MiB side by side" {
+	# Jumps 4 and 5 take both guests past their 256 MiB startup; the
+	# hot-add one stays within its first memory block (128 MiB).
+	run "$BENCH/reaction.sh" --hotadd 5 40
+	echo "$output"
+	[ "$status" -eq 0 ]
+	for k in balloon hot-add; do
+		grep -Eq "^reaction .*, --every 1, $k VM, [1-9][0-9]* jumps that needed memory: median [0-9]+ ms, worst [0-9]+ ms$" <<<"$output"
+	done
+	row() { sed -n "s|^$1  *||p" <<<"$output"; }
+	[ "$(row 'jumps held (of 5)' | tr -s ' ')" = "5 5" ]
+	read -r b h <<<"$(row '  that took it past 256 MiB')"
+	[ "$b" -ge 1 ] && [ "$h" -ge 1 ]
+	[[ "$(row '    median/worst, ms' | head -n 1)" =~ ^[0-9]+/[0-9]+\ +[0-9]+/[0-9]+$ ]]
+	# The hot-add guest's own total grew past its boot memory by plugging.
+	read -r _ plugged <<<"$(row '  of it plugged, MiB')"
+	[ "$plugged" -gt 0 ]
+	read -r _ mt <<<"$(row 'guest MemTotal at the end, MiB')"
+	[ "$mt" -gt 256 ]
+	[ "$(row 'holders killed (out of memory)' | tr -s ' ')" = "0 0" ]
+	[ "$(row 'stopped early' | tr -s ' ')" = "no no" ]
+}
+
 @test "dmtop-cpu.sh: a short run prints dmtop's share of a core" {
 	run "$BENCH/dmtop-cpu.sh" 6 5
 	echo "$output"
