@@ -47,6 +47,16 @@ plugged_is() { [ "$(json_vm "$1" plugged)" = "$2" ]; }
 plugged_above() { local p; p=$(json_vm "$1" plugged); [ "$p" != null ] && [ "$p" -gt "$2" ]; }
 ooms() { grep -c "Out of memory" "$TB_DIR/$1.console.log" || true; }
 
+# A test that fails while its balancer runs must not leave it running
+# for the next tests (or files).
+teardown() {
+	if [ -n "${LOOP:-}" ]; then
+		kill -TERM "$LOOP" 2>/dev/null || true
+		wait "$LOOP" 2>/dev/null || true
+	fi
+	LOOP=
+}
+
 # loop CONF: run the balancer every second in the background.
 loop() {
 	"$DMCTL" rebalance --every 1 -q ${1:+-C "$1"} 2>>"$BATS_TEST_TMPDIR/err" &
@@ -56,6 +66,7 @@ loop() {
 stop_loop() {
 	kill -TERM "$LOOP"
 	wait "$LOOP" || true
+	LOOP=
 }
 
 # grow VM STEPS: hold 30 MiB every 2 s (within the 20 % buffer of the
@@ -63,11 +74,13 @@ stop_loop() {
 grow() {
 	local held=0 step
 	for step in $(seq 1 "$2"); do
-		tb_guest "$1" hold 30 >/dev/null
-		held=$((held + 30))
-		sleep 2
-		echo "held $held: $("$DMCTL" show --json "$1" | jq -c '.vms[0] | [.assigned, .plugged, .demand] | map(. / 1048576 | floor)')"
-		[ "$(tb_guest "$1" held)" -eq "$held" ]
+		if ! tb_guest "$1" hold 30 >/dev/null ||
+			! sleep 2 ||
+			! echo "held $((held += 30)): $("$DMCTL" show --json "$1" | jq -c '.vms[0] | [.assigned, .plugged, .demand] | map(. / 1048576 | floor)')" ||
+			[ "$(tb_guest "$1" held)" != "$held" ]; then
+			tail -n 15 "$TB_DIR/$1.console.log"
+			return 1
+		fi
 	done
 }
 
@@ -128,9 +141,12 @@ grow() {
 @test "an unplug that stops short is reported once and counted as plugged" {
 	dmctl set h1 --enable --minimum 256M >/dev/null
 	loop "$(conf grace=0)"
-	grow h1 10
+	# Within the first 128 MiB memory block: a guest that is nearly out
+	# of memory can fail to map a new one ("adding memory failed: -12"),
+	# which is not what this test is about.
+	grow h1 7
 	stop_loop
-	plugged_above h1 $((100 * MiB))
+	plugged_above h1 $((40 * MiB))
 	# A pool below the guest's demand: the balancer must take memory the
 	# guest cannot free (it has no swap).
 	host=$(dmctl show --json | jq '.host')

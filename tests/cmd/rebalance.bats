@@ -213,8 +213,9 @@ hold_past() {
 	run dmctl rebalance --json -C "$c"
 	[ "$status" -eq 0 ]
 	jq -e '.dry_run == false and (.host | has("pool"))' <<<"$output"
-	jq -e '.vms[] | keys == (["applied","buffer","change","demand","error","from","maximum","minimum","name","reason","skipped","status","to","uuid","weight"])' <<<"$output"
+	jq -e '.vms[] | keys == (["applied","buffer","change","demand","error","from","grows","maximum","minimum","name","note","plugged","reason","skipped","status","to","uuid","weight"])' <<<"$output"
 	jq -e '[.vms[] | select(.name == "b1")][0] | .change and .applied and .error == null and .to > .from' <<<"$output"
+	jq -e '[.vms[] | select(.name == "b1")][0] | .grows == "balloon" and .plugged == null and .note == null' <<<"$output"
 }
 
 @test "-q prints nothing when all went well" {
