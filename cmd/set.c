@@ -80,13 +80,19 @@ parse_num_opt(const struct cli_cmd *cmd, const char *name, const char *arg,
 }
 
 /* One line per VM saying what it now is. */
-static void
-report(const struct setjob *job)
+static bool
+same(const struct vmconf *a, const struct vmconf *b)
 {
-	const struct vmconf *c = job->do_config ? &job->config_new :
-	    &job->live_new;
-	char a[32], b[32], d[32];
+	return a->enabled == b->enabled && a->startup == b->startup &&
+	    a->minimum == b->minimum && a->maximum == b->maximum &&
+	    a->buffer == b->buffer && a->weight == b->weight;
+}
 
+static void
+report_copy(const struct setjob *job, const struct vmconf *c,
+    const char *copy)
+{
+	char a[32], b[32], d[32];
 	const char *now = job->hot_now ? "hot-add" : "balloon";
 	const char *next = job->hot_next ? "hot-add" : "balloon";
 
@@ -94,9 +100,7 @@ report(const struct setjob *job)
 	    "weight %ld (%s), ", job->name, c->enabled ? "dynamic" : "static",
 	    size_human(c->startup, a, sizeof(a)),
 	    size_human(c->minimum, b, sizeof(b)),
-	    size_human(c->maximum, d, sizeof(d)), c->buffer, c->weight,
-	    job->do_live && job->do_config ? "live and config" :
-	    job->do_live ? "live" : "config");
+	    size_human(c->maximum, d, sizeof(d)), c->buffer, c->weight, copy);
 	/* How it grows: a running VM changes over at its next boot. */
 	if (!job->running)
 		printf("grows by %s\n", next);
@@ -104,6 +108,22 @@ report(const struct setjob *job)
 		printf("grows by %s\n", now);
 	else
 		printf("grows by %s, by %s from the next boot\n", now, next);
+}
+
+/* What was written: one line when both copies got the same, else one
+ * line per copy. */
+static void
+report(const struct setjob *job)
+{
+	if (job->do_live && job->do_config &&
+	    same(&job->live_new, &job->config_new))
+		report_copy(job, &job->config_new, "live and config");
+	else {
+		if (job->do_live)
+			report_copy(job, &job->live_new, "live");
+		if (job->do_config)
+			report_copy(job, &job->config_new, "config");
+	}
 	if (job->running && job->set_memory)
 		printf("%s: %s take effect at the next boot\n", job->name,
 		    job->grow == DOMDEF_KEEP ? "startup and maximum" :

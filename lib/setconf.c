@@ -168,9 +168,14 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 	 * config is changed. */
 	if (active && read_sizes(job, VIR_DOMAIN_AFFECT_LIVE, &live) < 0)
 		return -1;
-	if (job->do_config && read_sizes(job, VIR_DOMAIN_AFFECT_CONFIG,
-	    &conf) < 0)
+	if ((job->do_config || (active && persistent && !live.hot)) &&
+	    read_sizes(job, VIR_DOMAIN_AFFECT_CONFIG, &conf) < 0)
 		return -1;
+	/* Defaults come from the boot size in both copies: the balloon of
+	 * a VM that is booting shows all of <memory> for a while, and
+	 * would make a startup and minimum of its momentary size. */
+	if (active && persistent && !live.hot && conf.current)
+		live.current = conf.current;
 	job->hot_now = active ? live.hot : conf.hot;
 	job->hot_next = job->hot_now;
 	if (job->do_live && merge(job, VIR_DOMAIN_AFFECT_LIVE, ch, &live,

@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# A VM that boots next to busy neighbours, on the default settings: while
+# its balloon still shows all of <memory>, it counts at its startup size,
+# and no neighbour is squeezed below its demand for it.
+
+load helpers
+
+BATS_NO_PARALLELIZE_WITHIN_FILE=true
+
+setup_file() {
+	source "$BATS_TEST_DIRNAME/helpers.bash"
+	"$DMCTL" set gshow gset --disable >/dev/null
+	tb_define_vm n1 --memory 1024 --current 256 --start
+	tb_wait_ready n1 120
+}
+
+teardown_file() {
+	source "$BATS_TEST_DIRNAME/helpers.bash"
+	undefine_vm n1
+	undefine_vm n2
+	"$DMCTL" set gshow gset --enable >/dev/null
+}
+
+teardown() {
+	[ -z "${loop:-}" ] || kill -TERM "$loop" 2>/dev/null || true
+}
+
+ooms() { grep -c "Out of memory" "$TB_DIR/$1.console.log" || true; }
+
+@test "a booting VM does not squeeze a busy neighbour below its demand (defaults)" {
+	dmctl set n1 --enable --startup 256M --minimum 128M --maximum 1G >/dev/null
+	tb_define_vm n2 --memory 1536 --current 256
+	dmctl set n2 --enable --startup 256M --minimum 128M --maximum 1536M >/dev/null
+	# A pool that holds n1's memory and n2's startup, not n2's <memory>.
+	host=$(dmctl show --json | jq '.host')
+	pool=$((800 * MiB))
+	# n2 is not running yet: its overhead is counted once it is.
+	reserve=$(jq --argjson p "$pool" '.total - .static - .overhead - 67108864 - $p' <<<"$host")
+	c="$BATS_TEST_TMPDIR/dmctl.conf"
+	printf 'reserve = %s\nlock-file = %s\n' "$reserve" "$BATS_TEST_TMPDIR/lock" >"$c"
+	"$DMCTL" rebalance --every 1 -q -C "$c" 2>"$BATS_TEST_TMPDIR/err" &
+	loop=$!
+	# n1 busy: about 300 MiB of demand, grown to it by the balancer.
+	for _ in 1 2 3 4 5 6 7; do
+		tb_guest n1 hold 30 >/dev/null
+		sleep 2
+	done
+	held=$(tb_guest n1 held)
+	oom0=$(ooms n1)
+	rm -f "$TB_DIR/n2.agent.sock"
+	vsh start n2 >/dev/null
+	low=
+	for _ in $(seq 1 30); do
+		a=$(json_vm n1 assigned)
+		d=$(json_vm n1 demand)
+		echo "n1 assigned $((a / MiB)) demand $(( ${d/null/0} / MiB )), n2 $(( $(json_vm n2 assigned) / MiB ))"
+		if [ "$d" != null ] && [ "$a" -lt "$d" ]; then low=1; fi
+		sleep 1
+	done
+	kill -TERM "$loop"
+	wait "$loop" || true
+	cat "$BATS_TEST_TMPDIR/err"
+	[ -z "$low" ]
+	[ "$(tb_guest n1 held)" -eq "$held" ]
+	[ "$(ooms n1)" = "$oom0" ]
+	tb_guest n1 release >/dev/null
+}
+
+@test "set --enable while a VM boots takes its boot size in both copies (defaults)" {
+	undefine_vm n2
+	tb_define_vm n2 --memory 1024 --current 256
+	rm -f "$TB_DIR/n2.agent.sock"
+	vsh start n2 >/dev/null
+	# Its balloon shows all of <memory> until the guest's driver loads.
+	[ "$(vsh dommemstat n2 | awk '$1 == "actual" {print $2}')" -gt $((512 * 1024)) ]
+	run dmctl set n2 --enable
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"n2: dynamic, startup 256M, minimum 256M, maximum 1.0G, buffer 20%, weight 50 (live and config)"* ]]
+	for copy in --live --config; do
+		xml=$(vsh metadata n2 urn:dmctl:dynamic-memory:1 $copy)
+		[[ "$xml" == *'<startup unit="KiB">262144</startup>'* ]]
+		[[ "$xml" == *'<minimum unit="KiB">262144</minimum>'* ]]
+	done
+	undefine_vm n2
+}
+
+@test "the first pass after enabling a VM that has run for a while grows it (defaults)" {
+	tb_guest n1 release >/dev/null
+	dmctl set n1 --disable >/dev/null
+	vsh metadata n1 urn:dmctl:balancer-state:1 --live --remove >/dev/null 2>&1 || true
+	vsh setmem n1 256M --live
+	sleep 3
+	dmctl set n1 --enable --startup 256M --minimum 256M --maximum 1G >/dev/null
+	# Demand past 256 MiB / 1.2: the VM needs memory now.
+	tb_guest n1 hold 100 >/dev/null
+	tb_guest n1 hold 60 >/dev/null
+	sleep 2
+	c="$BATS_TEST_TMPDIR/dmctl.conf"
+	printf 'lock-file = %s\n' "$BATS_TEST_TMPDIR/lock" >"$c"
+	run dmctl rebalance -C "$c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" == *"n1: 256M -> "*"add: below demand + buffer"* ]]
+	tb_guest n1 release >/dev/null
+}
