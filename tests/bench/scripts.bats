@@ -68,6 +68,7 @@ BENCH="$BATS_TEST_DIRNAME/../../bench"
 	[ "$mt" -gt 256 ]
 	[ "$(row 'holders killed (out of memory)' | tr -s ' ')" = "0 0" ]
 	[ "$(row 'stopped early' | tr -s ' ')" = "no no" ]
+	[ "$(row 'dmctl counted a plug QEMU did not have' | tr -s ' ')" = "- 0" ]
 }
 
 @test "dmtop-cpu.sh: a short run prints dmtop's share of a core" {
