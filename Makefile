@@ -108,7 +108,9 @@ bench: all $(B)/bench/policy_scale $(B)/bench/density
 	$(B)/bench/policy_scale
 	bench/show-scale.sh 500 2000 10000 16384
 	bench/reaction.sh 12 40
+	bench/reaction.sh --hotadd 12 40
 	bench/reaction.sh --oneshot 60 6 40
+	bench/boot-cost.sh 2 4 16 32
 	bench/dmtop-cpu.sh
 
 bench-smoke: $(B)/bench/policy_scale $(B)/bench/density
