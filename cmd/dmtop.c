@@ -215,6 +215,10 @@ head_lines(const struct snapshot *s, char lines[3][256])
 		n += (size_t)snprintf(lines[1] + n, 256 - n, "%s %s %s",
 		    i ? "," : "", host_fields[line2[i]].title, v);
 	}
+	if (s->host.free < 0 && n < 256) {
+		host_text(&s->host, HOST_OVERCOMMIT, v, sizeof(v));
+		snprintf(lines[1] + n, 256 - n, ", OVERCOMMITTED by %s", v);
+	}
 	snprintf(lines[2], 256, "VMs: %u dynamic, %u static; last change: %s",
 	    s->host.ndynamic, s->host.nstatic,
 	    top_when(s->host.last_change, s->taken, v, sizeof(v)));

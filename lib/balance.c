@@ -239,6 +239,15 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	it->has_demand = !it->blind && vm_demand_of(vm, &p->demand);
 	if (!it->has_demand)
 		p->demand = 0;
+	else if (vm_starving(vm)) {
+		/* Short of an unknown amount: grow in steps of its buffer
+		 * (at least min-step) pass after pass until it recovers;
+		 * when the pool is short, shared by weight like demand. */
+		uint64_t step = vm->assigned / 100 * (uint64_t)vm->conf.buffer;
+
+		p->demand = vm->assigned + (step > hc->min_step ? step :
+		    hc->min_step);
+	}
 	/* The balloon can never pass <memory> while the VM runs. */
 	p->maximum = vm->conf.maximum < vm->memory || !vm->memory ?
 	    vm->conf.maximum : vm->memory;
@@ -261,7 +270,7 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 		uint64_t boot = vm->hotadd ? vm->boot + vm->requested :
 		    vm->conf.startup;
 
-		p->counted = boot < vm->assigned ? boot : 0;
+		p->counted = vm_counted(vm, now, hc);
 		/* Growing is always safe: once its balloon is at its boot
 		 * size and its guest reports, a VM in its grace period may
 		 * grow at once; only shrinking waits. */
@@ -528,6 +537,33 @@ test_delay(void)
 		usleep((useconds_t)(atof(d) * 1e6));
 }
 
+/*
+ * Assigned memory above the pool is overcommitted: VMs started around any
+ * admission, or minimums the pool cannot hold. Said once per episode in a
+ * loop (a one-shot pass from cron says it each time it finds it).
+ */
+static void
+overcommit_report(const struct host *h)
+{
+	static bool said;
+	char a[32], b[32], c[32];
+
+	if (h->free >= 0) {
+		if (said)
+			log_both(LOG_NOTICE, "host pool no longer "
+			    "overcommitted");
+		said = false;
+		return;
+	}
+	if (said)
+		return;
+	said = true;
+	log_both(LOG_WARNING, "host pool overcommitted by %s: VMs have %s of "
+	    "a %s pool", size_human((uint64_t)-h->free, a, sizeof(a)),
+	    size_human(h->assigned, b, sizeof(b)),
+	    size_human(h->pool, c, sizeof(c)));
+}
+
 int
 balance_pass(virConnectPtr conn, const struct hostconf *hc,
     const struct balance_opts *o, time_t now, FILE *f)
@@ -543,6 +579,7 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 
 	if (snapshot_take(conn, NULL, 0, hc, &s) < 0)
 		return -1;
+	overcommit_report(&s.host);
 	items = xcalloc(s.n, sizeof(*items));
 	for (i = 0; i < s.n; i++)
 		if (s.vms[i].active && vm_dynamic(&s.vms[i]))

@@ -196,6 +196,14 @@ host_free(const struct host *h, struct value *v)
 		set_size(v, true, (uint64_t)h->free);
 }
 
+/* How far assigned memory exceeds the pool: VMs started around any
+ * admission, or minimums that do not fit. 0 when it does not. */
+static void
+host_overcommit(const struct host *h, struct value *v)
+{
+	set_size(v, true, h->free < 0 ? (uint64_t)-h->free : 0);
+}
+
 static void
 host_last_change(const struct host *h, struct value *v)
 {
@@ -225,6 +233,8 @@ const struct host_field host_fields[HOST_COUNT] = {
 	[HOST_NDYNAMIC] = { "dynamic VMs", "dynamic_vms", host_ndynamic },
 	[HOST_NSTATIC] = { "static VMs", "static_vms", host_nstatic },
 	[HOST_LAST_CHANGE] = { "last change", "last_change", host_last_change },
+	[HOST_OVERCOMMIT] = { "overcommitted by", "overcommitted",
+	    host_overcommit },
 };
 
 char *
@@ -296,6 +306,12 @@ print_host_line(FILE *f, const struct host *h)
 		host_fields[shown[i]].get(h, &v);
 		fprintf(f, "%s %s %s", i ? "," : "", host_fields[shown[i]].title,
 		    value_text(&v, NULL, NULL, NULL, NULL, buf, sizeof(buf)));
+	}
+	if (h->free < 0) {
+		memset(&v, 0, sizeof(v));
+		host_fields[HOST_OVERCOMMIT].get(h, &v);
+		fprintf(f, ", OVERCOMMITTED by %s", value_text(&v, NULL, NULL,
+		    NULL, NULL, buf, sizeof(buf)));
 	}
 	fprintf(f, " (%u dynamic, %u static VMs)\n\n", h->ndynamic, h->nstatic);
 }

@@ -50,13 +50,46 @@ vm_status_of(uint64_t assigned, uint64_t demand, long buffer)
 }
 
 bool
+vm_starving(const struct vm *vm)
+{
+	uint64_t usable = (uint64_t)vm->balloon.usable * KIB;
+	uint64_t floor = vm->assigned / 50 > VM_STARVING_MIN ?
+	    vm->assigned / 50 : VM_STARVING_MIN;
+
+	return vm->active && vm->assigned && vm->balloon.usable >= 0 &&
+	    usable + vm->offline < floor;
+}
+
+bool
 vm_demand_of(const struct vm *vm, uint64_t *demand)
 {
 	if (!vm_demand(&vm->balloon, demand))
 		return false;
+	/* A guest with next to nothing available needs at least what it
+	 * has, by an amount nobody can read off: more than it has. */
+	if (vm_starving(vm)) {
+		*demand = vm->assigned + vm->assigned / 100;
+		return true;
+	}
 	/* Offline memory is neither usable nor used: it only looks used. */
 	*demand = *demand > vm->offline ? *demand - vm->offline : 0;
 	return true;
+}
+
+uint64_t
+vm_counted(const struct vm *vm, time_t now, const struct hostconf *hc)
+{
+	uint64_t boot = vm->hotadd ? vm->boot + vm->requested :
+	    vm->conf.startup;
+	bool young = vm->bstate.seen < 0 ||
+	    now - vm->bstate.seen < (time_t)hc->grace;
+
+	/* A VM that has just started, whose balloon still shows all of
+	 * <memory> until its guest's driver inflates it, boots with its
+	 * startup size: that is what it counts. */
+	if (vm_dynamic(vm) && young && boot && vm->assigned > boot)
+		return boot;
+	return vm->assigned;
 }
 
 bool
@@ -460,7 +493,7 @@ snapshot_compute(struct snapshot *s, uint64_t host_total,
 			h->last_change = vm->bstate.last_change;
 		h->overhead += hc->overhead;
 		if (vm_dynamic(vm)) {
-			h->assigned += vm->assigned;
+			h->assigned += vm_counted(vm, s->taken, hc);
 			vm->status = vm->has_demand ? vm_status_of(vm->assigned,
 			    vm->demand, vm->conf.buffer) : VM_STATUS_UNKNOWN;
 		} else

@@ -104,8 +104,25 @@ void snapshot_free(struct snapshot *s);
  */
 bool vm_demand(const struct balloon *b, uint64_t *demand);
 
-/* The same for a VM, less plugged memory its guest has not onlined. */
+/*
+ * A guest starves when what it can still hand to new work (usable) is
+ * below 2 % of its memory, or 4 MiB: its demand is then at least what it
+ * has, by an unknown amount.
+ */
+#define VM_STARVING_MIN ((uint64_t)4 << 20)
+bool vm_starving(const struct vm *vm);
+
+/* The demand of a VM: its balloon's, less plugged memory its guest has
+ * not onlined; for a starving guest, a little more than it has. */
 bool vm_demand_of(const struct vm *vm, uint64_t *demand);
+
+/*
+ * What a running dynamic VM counts against the pool: what it has, but a
+ * VM that has just started (no balancer has seen it, or within the grace
+ * period) counts at what it boots with while its balloon shows more.
+ */
+uint64_t vm_counted(const struct vm *vm, time_t now,
+    const struct hostconf *hc);
 
 /* Whether a hot-add VM's guest leaves plugged memory offline: declared
  * by the balancer, or more than half of what is plugged right now. */

@@ -108,6 +108,61 @@ main(void)
 	snapshot_compute(&s, 16 * GIB, &hc);
 	CHECK(vms[0].status == VM_STATUS_OK, "fresh stats again: OK");
 
+	/* A guest with next to nothing usable needs more than it has. */
+	vms[0].balloon.usable = 10000;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(vm_starving(&vms[0]) && vms[0].demand > vms[0].assigned &&
+	    vms[0].status == VM_STATUS_WARNING, "starving guest: demand "
+	    "above assigned, Warning");
+	vms[0].balloon.usable = 30000;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(!vm_starving(&vms[0]) && vms[0].status != VM_STATUS_WARNING,
+	    "30 MiB usable of 1 GiB is not starving");
+	vms[0].balloon.usable = 524288;
+
+	/* Plugged memory the guest left offline is not demand. */
+	bstate_init(&vms[0].bstate);
+	vms[0].bstate.seen = 0;
+	vms[0].hotadd = true;
+	vms[0].plugged = 256 * MIB;
+	vms[0].offline = 256 * MIB;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(vms[0].demand == 256 * MIB && vm_not_online(&vms[0]) &&
+	    strcmp(vm_grows(&vms[0]), "not-online") == 0, "offline memory "
+	    "left out of demand; the VM grows by balloon only");
+	vms[0].offline = 0;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(strcmp(vm_grows(&vms[0]), "hot-add") == 0, "onlined: hot-add");
+	vms[0].hotadd = false;
+	vms[0].plugged = 0;
+
+	/* A VM that has just started counts at its startup, not at the
+	 * <memory> its balloon shows until the guest's driver inflates it. */
+	vms[0].conf.startup = 256 * MIB;
+	vms[0].bstate.seen = -1;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(s.host.assigned == 256 * MIB, "never seen: counted at startup");
+	vms[0].bstate.seen = 1000 - (int64_t)hc.grace + 1;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(s.host.assigned == 256 * MIB, "in its grace period: the same");
+	vms[0].bstate.seen = 1000 - (int64_t)hc.grace;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(s.host.assigned == GIB, "after it: what it has");
+	vms[0].conf.startup = 0;
+
+	/* Assigned above the pool says by how much. */
+	snapshot_compute(&s, 4 * GIB, &hc);
+	{
+		struct value v;
+
+		memset(&v, 0, sizeof(v));
+		host_fields[HOST_OVERCOMMIT].get(&s.host, &v);
+		CHECK(s.host.free < 0 && v.kind == VAL_SIZE &&
+		    v.size == (uint64_t)-s.host.free, "overcommitted by "
+		    "assigned - pool");
+	}
+	snapshot_compute(&s, 16 * GIB, &hc);
+
 	/* The JSON emitter: nulls where unknown, sizes in bytes. */
 	f = open_memstream(&out, &outlen);
 	{
