@@ -93,13 +93,14 @@ settled_demand() {
 @test "JSON carries every documented key, with null where unknown" {
 	run dmctl show --json
 	[ "$status" -eq 0 ]
-	jq -e '.host | keys == (["assigned","dynamic_vms","free","last_change","overhead","pool","reserve","static","static_vms","total"])' <<<"$output"
+	jq -e '.host | keys == (["assigned","dynamic_vms","free","last_change","overcommitted","overhead","pool","reserve","static","static_vms","total"])' <<<"$output"
 	jq -e '.vms | length >= 2' <<<"$output"
 	jq -e '.vms[] | keys == (["assigned","buffer","demand","dynamic","grows","maximum","minimum","name","plugged","pressure","startup","state","status","uuid","weight"])' <<<"$output"
 	# Balloon VMs grow by balloon and have nothing plugged.
 	jq -e '[.vms[] | select(.name == "gshow" or .name == "gset")] | length == 2 and all(.grows == "balloon" and .plugged == null)' <<<"$output"
 	jq -e '.host.pool == .host.total - .host.reserve - .host.static - .host.overhead' <<<"$output"
 	jq -e '.host.free == .host.pool - .host.assigned' <<<"$output"
+	jq -e '.host.overcommitted == (if .host.free < 0 then -.host.free else 0 end)' <<<"$output"
 	jq -e '.host.assigned == ([.vms[] | select(.dynamic and .state == "running") | .assigned] | add)' <<<"$output"
 	# The host total is the daemon's MemTotal (all NUMA cells), not made up.
 	total_kib=$(vsh nodememstats | awk '$1 == "total" {print $3}')
