@@ -329,8 +329,34 @@ set_plug(virDomainPtr dom, struct item *it, const uint64_t *req)
  * could not free stays counted; until the retry the balloon may take the
  * rest, down to its floor.
  */
+/*
+ * A guest adds hot-plugged memory to its kernel a memory block (128 MiB
+ * on x86_64) at a time, and adding one needs the guest's own kernel
+ * memory and time; a guest that is nearly out of memory fails ("virtio_mem:
+ * adding memory failed: -12") and its processes are killed before a retry.
+ * So when what a VM should have plugged comes within PLUG_LEAD of the end
+ * of a memory block, the next block is started at once, while the guest
+ * has memory to spare, if the pool has the room.
+ */
+#define MEM_BLOCK (128 * MIB)
+#define PLUG_LEAD (64 * MIB)
+
+static uint64_t
+plug_ahead(uint64_t want, uint64_t size, uint64_t block, int64_t *spare)
+{
+	uint64_t end = (want / MEM_BLOCK + 1) * MEM_BLOCK, more;
+
+	if (!want || end - want > PLUG_LEAD || end + block > size)
+		return want;
+	more = end + block - want;
+	if (*spare < (int64_t)more)
+		return want;
+	*spare -= (int64_t)more;
+	return end + block;
+}
+
 static void
-apply_hotadd(virDomainPtr dom, struct item *it, time_t now)
+apply_hotadd(virDomainPtr dom, struct item *it, time_t now, int64_t *spare)
 {
 	struct vm *vm = it->vm;
 	uint64_t t = it->out.target, boot = vm->boot, plugged = vm->plugged;
@@ -341,7 +367,8 @@ apply_hotadd(virDomainPtr dom, struct item *it, time_t now)
 
 	req = xcalloc(vm->nmem, sizeof(*req));
 	if (it->state.offline_at < 0 && t > boot)
-		want = t - boot;
+		want = plug_ahead(t - boot, vm->plug_size, vm->nmem ?
+		    vm->mem[0].block : 2 * MIB, spare);
 	placed = domxml_plug_split(vm->mem, vm->nmem, want, req);
 	if (it->unplug_stuck && !it->retry && placed < plugged) {
 		/* Leave the devices be until the retry. */
@@ -350,8 +377,10 @@ apply_hotadd(virDomainPtr dom, struct item *it, time_t now)
 		if (balloon < balloon_floor(plugged))
 			balloon = balloon_floor(plugged);
 	} else {
+		/* The balloon holds the boot memory, or all of a target
+		 * below it; what is plugged ahead is on top. */
 		plug_call = placed != vm->requested || it->retry;
-		balloon = t - placed;
+		balloon = t > boot ? boot : t;
 	}
 	if (balloon > boot)
 		balloon = boot;
@@ -363,7 +392,8 @@ apply_hotadd(virDomainPtr dom, struct item *it, time_t now)
 		it->note = it->stuck ? (it->unplug_stuck ? "unplug stopped "
 		    "short: asking again later" : "plug stopped short: asking "
 		    "again later") : plugged > vm->requested ?
-		    "unplug under way" : "plug under way";
+		    "unplug under way" : plugged < vm->requested ?
+		    "plug under way" : "plugged ahead to the next memory block";
 		free(req);
 		return;
 	}
@@ -388,7 +418,7 @@ apply_hotadd(virDomainPtr dom, struct item *it, time_t now)
 }
 
 static void
-apply(virConnectPtr conn, struct item *it, time_t now)
+apply(virConnectPtr conn, struct item *it, time_t now, int64_t *spare)
 {
 	virDomainPtr dom = virDomainLookupByUUIDString(conn, it->vm->uuid);
 
@@ -397,7 +427,7 @@ apply(virConnectPtr conn, struct item *it, time_t now)
 		return;
 	}
 	if (it->vm->hotadd)
-		apply_hotadd(dom, it, now);
+		apply_hotadd(dom, it, now, spare);
 	else if (set_balloon(dom, it, it->out.target)) {
 		it->applied = true;
 		it->state.last_change = now;
@@ -604,6 +634,13 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 	}
 
 	if (!o->dry_run) {
+		/* What the plan leaves of the pool, for plugging ahead. */
+		int64_t spare = (int64_t)in.pool;
+
+		for (i = 0; i < n; i++)
+			spare -= (int64_t)(items[i].in.counted &&
+			    items[i].in.counted < items[i].out.target ?
+			    items[i].in.counted : items[i].out.target);
 		test_delay();
 		/* Shrink first, so that what grows finds the memory free. */
 		for (pass = 0; pass < 2; pass++)
@@ -615,7 +652,7 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 					shrink = true;
 				if ((it->out.change || it->force) &&
 				    shrink == (pass == 0))
-					apply(conn, it, now);
+					apply(conn, it, now, &spare);
 			}
 		for (i = 0; i < n; i++)
 			keep_state(conn, &items[i], hc);
