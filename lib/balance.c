@@ -570,7 +570,8 @@ test_delay(void)
 /*
  * Assigned memory above the pool is overcommitted: VMs started around any
  * admission, or minimums the pool cannot hold. Said once per episode in a
- * loop (a one-shot pass from cron says it each time it finds it).
+ * loop (a one-shot pass from cron says it each time it finds it); a dry
+ * run changes nothing and logs nothing, and shows it in its figures.
  */
 static void
 overcommit_report(const struct host *h)
@@ -609,7 +610,8 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 
 	if (snapshot_take(conn, NULL, 0, hc, &s) < 0)
 		return -1;
-	overcommit_report(&s.host);
+	if (!o->dry_run)
+		overcommit_report(&s.host);
 	items = xcalloc(s.n, sizeof(*items));
 	for (i = 0; i < s.n; i++)
 		if (s.vms[i].active && vm_dynamic(&s.vms[i]))

@@ -171,8 +171,11 @@ grow() {
 	echo "current $cur KiB, requested $req KiB"
 	[ "$cur" -gt "$req" ]
 	[ "$(json_vm h1 plugged)" = $((cur * 1024)) ]
-	run dmctl rebalance --dry-run --json -C "$c"
+	run --separate-stderr dmctl rebalance --dry-run --json -C "$c"
 	[ "$(jq '.vms[] | select(.name == "h1") | .plugged' <<<"$output")" = $((cur * 1024)) ]
+	# Overcommitted (the minimum is above the pool), and said so.
+	grep -q "host pool overcommitted by" "$BATS_TEST_TMPDIR/err"
+	[ "$(dmctl show --json -C "$c" | jq '.host.overcommitted')" -gt 0 ]
 	# The retry waits out its back-off.
 	vsh metadata h1 urn:dmctl:balancer-state:1 --live | grep -q 'resize-retry="'
 	tb_guest h1 release >/dev/null
@@ -225,7 +228,7 @@ grow() {
 	}
 	tb_wait_for 10 covered
 	stop_loop
-	run dmctl rebalance --dry-run --json -C "$c"
+	run --separate-stderr dmctl rebalance --dry-run --json -C "$c"
 	sum=$(jq '[.vms[] | .from] | add' <<<"$output")
 	p=$(jq '.host.pool' <<<"$output")
 	echo "assigned $sum of pool $p"
