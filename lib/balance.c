@@ -163,8 +163,8 @@ hotadd_prepare(struct item *it, int ps, time_t now, uint64_t *held)
 		st->offline_at = now;
 		log_both(LOG_WARNING, "VM '%s': its guest does not online "
 		    "hot-added memory (%s plugged, MemTotal did not grow): "
-		    "unplugging it, growing by balloon only (see dmctl(8), "
-		    "HOT-ADD)", vm->name, size_human(vm->plugged, a, sizeof(a)));
+		    "unplugging it, growing by balloon only (see Hot-add in "
+		    "dmctl(8))", vm->name, size_human(vm->plugged, a, sizeof(a)));
 	}
 	if (st->offline_at >= 0) {
 		/* A balloon VM in effect, within its boot memory. */

@@ -93,8 +93,15 @@ say "starting 3 guests in $TB_DIR (about 20 s) ..."
 # device; web and batch boot with 1 GiB ballooned down to 256 MiB.
 for g in "${guests[@]}"; do
 	size=(--memory 1024 --current 256)
-	[ "${g%%:*}" != db ] || size=(--memory 256 --current 256 --hotadd 768)
-	if ! tb_define_vm "${g%%:*}" "${size[@]}" --start \
+	online=
+	# Its kernel onlines plugged memory to its own zone: with 256 MiB of
+	# boot memory filled by the workload, movable memory would leave the
+	# guest kernel nothing to allocate from (dmctl(8), HOT-ADD).
+	if [ "${g%%:*}" = db ]; then
+		size=(--memory 256 --current 256 --hotadd 768)
+		online=memhp_default_state=online_kernel
+	fi
+	if ! TB_GUEST_CMDLINE=$online tb_define_vm "${g%%:*}" "${size[@]}" --start \
 		2>"$TB_DIR/define.log"; then
 		grep -v '^Authorization not available' "$TB_DIR/define.log" >&2
 		die "cannot start guest ${g%%:*}"
