@@ -9,6 +9,7 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "domxml.h"
 #include "size.h"
 #include "util.h"
 
@@ -19,28 +20,10 @@
 /* libvirt rounds every NUMA cell up to whole MiB when the VM starts. */
 #define CELL_ALIGN MIB
 
-static bool
-is(xmlNodePtr n, const char *name)
-{
-	return n->type == XML_ELEMENT_NODE && !n->ns &&
-	    strcmp((const char *)n->name, name) == 0;
-}
-
-static xmlNodePtr
-child(xmlNodePtr parent, const char *name)
-{
-	xmlNodePtr k;
-
-	for (k = parent ? parent->children : NULL; k; k = k->next)
-		if (is(k, name))
-			return k;
-	return NULL;
-}
-
 static xmlNodePtr
 child_or_new(xmlNodePtr parent, const char *name)
 {
-	xmlNodePtr n = child(parent, name);
+	xmlNodePtr n = domxml_child(parent, name);
 
 	return n ? n : xmlNewChild(parent, NULL, BAD_CAST name, NULL);
 }
@@ -133,20 +116,6 @@ struct tree {
 	size_t nmem;
 };
 
-static bool
-is_virtio_mem(xmlNodePtr n)
-{
-	xmlChar *model;
-	bool yes;
-
-	if (!is(n, "memory"))
-		return false;
-	model = xmlGetProp(n, BAD_CAST "model");
-	yes = model && strcmp((const char *)model, "virtio-mem") == 0;
-	xmlFree(model);
-	return yes;
-}
-
 static void
 push(xmlNodePtr **v, size_t *n, xmlNodePtr node)
 {
@@ -163,13 +132,13 @@ tree_read(struct tree *t, xmlNodePtr root)
 
 	memset(t, 0, sizeof(*t));
 	t->root = root;
-	t->numa = child(child(root, "cpu"), "numa");
+	t->numa = domxml_child(domxml_child(root, "cpu"), "numa");
 	for (k = t->numa ? t->numa->children : NULL; k; k = k->next)
-		if (is(k, "cell"))
+		if (domxml_is(k, "cell"))
 			push(&t->cells, &t->ncells, k);
-	for (k = child(root, "devices") ? child(root, "devices")->children :
+	for (k = domxml_child(root, "devices") ? domxml_child(root, "devices")->children :
 	    NULL; k; k = k->next)
-		if (is_virtio_mem(k))
+		if (domxml_is_virtio_mem(k))
 			push(&t->mem, &t->nmem, k);
 }
 
@@ -287,7 +256,7 @@ static void
 resize_device(xmlNodePtr dev, uint64_t size)
 {
 	xmlNodePtr target = child_or_new(dev, "target");
-	xmlNodePtr req = child(target, "requested");
+	xmlNodePtr req = domxml_child(target, "requested");
 
 	set_kib(target, "size", size);
 	if (req && domxml_size(req, NULL) > size)
@@ -356,7 +325,7 @@ layout_balloon(struct tree *t, const struct domxml *d,
 	set_kib(t->root, "currentMemory", c->startup);
 	/* <maxMemory> was there for the devices just removed. */
 	if (was_hot && !d->other_model)
-		remove_node(child(t->root, "maxMemory"));
+		remove_node(domxml_child(t->root, "maxMemory"));
 	return 0;
 }
 

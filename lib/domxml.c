@@ -1,6 +1,7 @@
 /* domxml.c - read a domain's memory layout and our metadata from its XML. */
 #include "domxml.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +12,8 @@
 #include "size.h"
 #include "util.h"
 
-static bool
-is(xmlNodePtr n, const char *name)
+bool
+domxml_is(const struct _xmlNode *n, const char *name)
 {
 	return n->type == XML_ELEMENT_NODE && !n->ns &&
 	    strcmp((const char *)n->name, name) == 0;
@@ -25,13 +26,13 @@ in_ns(xmlNodePtr n, const char *href)
 	    strcmp((const char *)n->ns->href, href) == 0;
 }
 
-static xmlNodePtr
-child(xmlNodePtr parent, const char *name)
+struct _xmlNode *
+domxml_child(struct _xmlNode *parent, const char *name)
 {
 	xmlNodePtr k;
 
 	for (k = parent ? parent->children : NULL; k; k = k->next)
-		if (is(k, name))
+		if (domxml_is(k, name))
 			return k;
 	return NULL;
 }
@@ -82,11 +83,25 @@ uint_of(xmlNodePtr n, const char *attr)
 	return (unsigned)v;
 }
 
+bool
+domxml_is_virtio_mem(struct _xmlNode *n)
+{
+	xmlChar *model;
+	bool yes;
+
+	if (!domxml_is(n, "memory"))
+		return false;
+	model = xmlGetProp(n, BAD_CAST "model");
+	yes = model && strcmp((const char *)model, "virtio-mem") == 0;
+	xmlFree(model);
+	return yes;
+}
+
 static void
 read_memdev(struct domxml *d, xmlNodePtr n)
 {
 	xmlChar *model = xmlGetProp(n, BAD_CAST "model");
-	xmlNodePtr t = child(n, "target"), a;
+	xmlNodePtr t = domxml_child(n, "target"), a;
 	struct memdev *m;
 
 	if (!model || strcmp((const char *)model, "virtio-mem") != 0) {
@@ -94,7 +109,7 @@ read_memdev(struct domxml *d, xmlNodePtr n)
 			"virtio-pmem", "sgx-epc" };
 		size_t i;
 
-		d->other_size += size_of(child(t, "size"), NULL);
+		d->other_size += size_of(domxml_child(t, "size"), NULL);
 		for (i = 0; !d->other_model && i < DM_ARRAY_LEN(known); i++)
 			if (model && strcmp((const char *)model, known[i]) == 0)
 				d->other_model = known[i];
@@ -109,12 +124,12 @@ read_memdev(struct domxml *d, xmlNodePtr n)
 		abort();
 	m = &d->mem[d->nmem++];
 	memset(m, 0, sizeof(*m));
-	m->size = size_of(child(t, "size"), NULL);
-	m->block = size_of(child(t, "block"), NULL);
-	m->requested = size_of(child(t, "requested"), NULL);
-	m->current = size_of(child(t, "current"), NULL);
-	m->node = child(t, "node") ? (int)uint_of(child(t, "node"), NULL) : -1;
-	if ((a = child(n, "alias"))) {
+	m->size = size_of(domxml_child(t, "size"), NULL);
+	m->block = size_of(domxml_child(t, "block"), NULL);
+	m->requested = size_of(domxml_child(t, "requested"), NULL);
+	m->current = size_of(domxml_child(t, "current"), NULL);
+	m->node = domxml_child(t, "node") ? (int)uint_of(domxml_child(t, "node"), NULL) : -1;
+	if ((a = domxml_child(n, "alias"))) {
 		xmlChar *name = xmlGetProp(a, BAD_CAST "name");
 
 		m->alias = name ? xstrdup((const char *)name) : NULL;
@@ -148,46 +163,46 @@ domxml_parse(const char *xml, struct domxml *d, char *err, size_t errlen)
 	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 	if (!doc || !(root = xmlDocGetRootElement(doc)) ||
-	    !is(root, "domain")) {
+	    !domxml_is(root, "domain")) {
 		snprintf(err, errlen, "cannot parse the domain XML");
 		xmlFreeDoc(doc);
 		return -1;
 	}
 	for (k = root->children; k; k = k->next) {
-		if (is(k, "memory"))
+		if (domxml_is(k, "memory"))
 			d->memory = size_of(k, NULL);
-		else if (is(k, "currentMemory"))
+		else if (domxml_is(k, "currentMemory"))
 			d->current_memory = size_of(k, NULL);
-		else if (is(k, "maxMemory")) {
+		else if (domxml_is(k, "maxMemory")) {
 			d->max_memory = size_of(k, NULL);
 			d->slots = uint_of(k, "slots");
-		} else if (is(k, "vcpu"))
+		} else if (domxml_is(k, "vcpu"))
 			d->vcpus = uint_of(k, NULL);
-		else if (is(k, "cpu")) {
-			for (n = child(child(k, "numa"), "cell") ? child(k,
+		else if (domxml_is(k, "cpu")) {
+			for (n = domxml_child(domxml_child(k, "numa"), "cell") ? domxml_child(k,
 			    "numa")->children : NULL; n; n = n->next)
-				if (is(n, "cell")) {
+				if (domxml_is(n, "cell")) {
 					d->ncells++;
 					d->cells_memory += size_of(n, "memory");
 				}
-		} else if (is(k, "memoryBacking")) {
-			xmlNodePtr hp = child(k, "hugepages");
+		} else if (domxml_is(k, "memoryBacking")) {
+			xmlNodePtr hp = domxml_child(k, "hugepages");
 
-			d->locked = child(k, "locked") != NULL;
+			d->locked = domxml_child(k, "locked") != NULL;
 			if (hp) {
 				d->hugepage = 2 * MIB;	/* the default size */
 				for (n = hp->children; n; n = n->next)
-					if (is(n, "page") && size_of(n, "size") >
+					if (domxml_is(n, "page") && size_of(n, "size") >
 					    d->hugepage)
 						d->hugepage = size_of(n, "size");
 			}
-		} else if (is(k, "launchSecurity"))
+		} else if (domxml_is(k, "launchSecurity"))
 			d->encrypted = true;
-		else if (is(k, "metadata"))
+		else if (domxml_is(k, "metadata"))
 			read_metadata(d, k);
-		else if (is(k, "devices")) {
+		else if (domxml_is(k, "devices")) {
 			for (n = k->children; n; n = n->next)
-				if (is(n, "memory"))
+				if (domxml_is(n, "memory"))
 					read_memdev(d, n);
 		}
 	}
@@ -207,37 +222,34 @@ domxml_free(struct domxml *d)
 	d->nmem = 0;
 }
 
-uint64_t
-domxml_plug_size(const struct domxml *d)
+/* The sum of one figure (at offset off in struct memdev) over devices. */
+static uint64_t
+sum_of(const struct domxml *d, size_t off)
 {
 	uint64_t s = 0;
 	size_t i;
 
 	for (i = 0; i < d->nmem; i++)
-		s += d->mem[i].size;
+		s += *(const uint64_t *)((const char *)&d->mem[i] + off);
 	return s;
+}
+
+uint64_t
+domxml_plug_size(const struct domxml *d)
+{
+	return sum_of(d, offsetof(struct memdev, size));
 }
 
 uint64_t
 domxml_plugged(const struct domxml *d)
 {
-	uint64_t s = 0;
-	size_t i;
-
-	for (i = 0; i < d->nmem; i++)
-		s += d->mem[i].current;
-	return s;
+	return sum_of(d, offsetof(struct memdev, current));
 }
 
 uint64_t
 domxml_requested(const struct domxml *d)
 {
-	uint64_t s = 0;
-	size_t i;
-
-	for (i = 0; i < d->nmem; i++)
-		s += d->mem[i].requested;
-	return s;
+	return sum_of(d, offsetof(struct memdev, requested));
 }
 
 uint64_t

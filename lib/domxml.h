@@ -62,6 +62,15 @@ void domxml_free(struct domxml *d);
 struct _xmlNode;
 uint64_t domxml_size(struct _xmlNode *n, const char *attr);
 
+/* For the modules that read or rewrite a domain XML (libxml2 nodes):
+ * whether n is an element of that name without a namespace, the first
+ * such child of parent (NULL if none or parent is NULL), and whether n is
+ * a <memory model='virtio-mem'> device. */
+struct _xmlNode;
+bool domxml_is(const struct _xmlNode *n, const char *name);
+struct _xmlNode *domxml_child(struct _xmlNode *parent, const char *name);
+bool domxml_is_virtio_mem(struct _xmlNode *n);
+
 /* Boot memory: <memory> without what memory devices add. */
 uint64_t domxml_boot_memory(const struct domxml *d);
 

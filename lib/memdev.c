@@ -8,36 +8,10 @@
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 
+#include "domxml.h"
 #include "size.h"
 #include "util.h"
 #include "virt.h"
-
-static xmlNodePtr
-child(xmlNodePtr parent, const char *name)
-{
-	xmlNodePtr k;
-
-	for (k = parent ? parent->children : NULL; k; k = k->next)
-		if (k->type == XML_ELEMENT_NODE &&
-		    strcmp((const char *)k->name, name) == 0)
-			return k;
-	return NULL;
-}
-
-static bool
-is_virtio_mem(xmlNodePtr n)
-{
-	xmlChar *model;
-	bool yes;
-
-	if (n->type != XML_ELEMENT_NODE ||
-	    strcmp((const char *)n->name, "memory") != 0)
-		return false;
-	model = xmlGetProp(n, BAD_CAST "model");
-	yes = model && strcmp((const char *)model, "virtio-mem") == 0;
-	xmlFree(model);
-	return yes;
-}
 
 /* Ask one device for want bytes: libvirt finds the device by the alias
  * and address in the XML it is given, and takes only <requested> as a
@@ -46,7 +20,7 @@ static int
 update(virDomainPtr dom, xmlNodePtr dev, uint64_t want, char *err,
     size_t errlen)
 {
-	xmlNodePtr req = child(child(dev, "target"), "requested");
+	xmlNodePtr req = domxml_child(domxml_child(dev, "target"), "requested");
 	xmlBufferPtr buf;
 	char text[32];
 	int rc;
@@ -91,24 +65,15 @@ memdev_request(virDomainPtr dom, const uint64_t *req, size_t n, bool force,
 		snprintf(err, errlen, "cannot parse its definition");
 		return -1;
 	}
-	k = child(xmlDocGetRootElement(doc), "devices");
+	k = domxml_child(xmlDocGetRootElement(doc), "devices");
 	for (k = k ? k->children : NULL; k && i < n; k = k->next) {
 		xmlNodePtr r;
-		xmlChar *cur, *unit;
-		uint64_t now = 0, mult = KIB;
-		const char *why;
+		uint64_t now;
 
-		if (!is_virtio_mem(k))
+		if (!domxml_is_virtio_mem(k))
 			continue;
-		r = child(child(k, "target"), "requested");
-		cur = r ? xmlNodeGetContent(r) : NULL;
-		unit = r ? xmlGetProp(r, BAD_CAST "unit") : NULL;
-		/* "0" is no size to size_parse: it stays 0. */
-		if (cur && (!unit || size_unit((const char *)unit, &mult) == 0) &&
-		    size_parse((const char *)cur, mult, &now, &why) < 0)
-			now = 0;
-		xmlFree(cur);
-		xmlFree(unit);
+		r = domxml_child(domxml_child(k, "target"), "requested");
+		now = domxml_size(r, NULL);
 		if (force || now != req[i]) {
 			if (update(dom, k, req[i], err, errlen) < 0) {
 				xmlFreeDoc(doc);
