@@ -14,6 +14,7 @@ extern const size_t dmctl_ncommands;
 extern const struct cli_cmd cmd_set;
 extern const struct cli_cmd cmd_show;
 extern const struct cli_cmd cmd_rebalance;
+extern const struct cli_cmd cmd_start;
 extern const struct cli_cmd cmd_complete;
 
 #endif

@@ -17,6 +17,7 @@
 #include "balance.h"
 #include "commands.h"
 #include "hostconf.h"
+#include "lock.h"
 #include "size.h"
 #include "util.h"
 #include "virt.h"
@@ -51,66 +52,6 @@ on_signal(int sig)
 	stop = 1;
 }
 
-/* One lock per daemon: the name comes from the connection's own URI. */
-static char *
-lock_path(virConnectPtr conn, const struct hostconf *hc)
-{
-	const char *dir = getenv("XDG_RUNTIME_DIR");
-	uint32_t h = 2166136261u;
-	char *uri, *path;
-	const char *p;
-
-	if (hc->lock_file)
-		return xstrdup(hc->lock_file);
-	uri = virConnectGetURI(conn);
-	for (p = uri ? uri : ""; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	free(uri);
-	if (geteuid() == 0)
-		path = xasprintf("/run/lock/dmctl-rebalance-%08x.lock", h);
-	else if (dir && *dir)
-		path = xasprintf("%s/dmctl-rebalance-%08x.lock", dir, h);
-	else
-		path = xasprintf("/tmp/dmctl-rebalance-%u-%08x.lock",
-		    (unsigned)geteuid(), h);
-	return path;
-}
-
-/* Take the lock, waiting up to wait seconds; -1 after a message. */
-static int
-lock_take(const char *path, unsigned wait)
-{
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
-	time_t until = time(NULL) + (time_t)wait;
-	int fd;
-
-	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return dm_error("rebalance: cannot open lock file '%s': %s",
-		    path, strerror(errno));
-	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK) {
-			dm_error("rebalance: cannot lock '%s': %s", path,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		if (stop) {
-			close(fd);
-			return -1;
-		}
-		if (time(NULL) >= until) {
-			dm_error("rebalance: another pass is running (lock "
-			    "'%s' still held after %u s); giving up", path,
-			    wait);
-			close(fd);
-			return -1;
-		}
-		nanosleep(&tick, NULL);
-	}
-	return fd;
-}
-
 /* Sleep until start + every, waking early for a signal. */
 static void
 wait_tick(const struct timespec *start, unsigned every)
@@ -131,7 +72,7 @@ static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	const char *uri = dmctl_uri, *conffile = NULL, *arg;
-	struct balance_opts bo = { false, BAL_TEXT };
+	struct balance_opts bo = { false, BAL_TEXT, 0 };
 	struct sigaction sa;
 	struct hostconf hc;
 	virConnectPtr conn = NULL;
@@ -199,7 +140,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 			said_down = 0;
 			free(lock);
 			lock = lock_path(conn, &hc);
-			if ((fd = lock_take(lock, hc.lock_wait)) < 0)
+			if ((fd = lock_take(lock, hc.lock_wait, "rebalance", &stop)) < 0)
 				rc = 1;
 			else {
 				int r = balance_pass(conn, &hc, &bo,

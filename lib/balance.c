@@ -623,6 +623,7 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 		pv[i] = items[i].in;
 	/* Memory plugged into guests that cannot use it is theirs until
 	 * it is unplugged: not the pool's to give. */
+	held += o->hold;
 	in = (struct policy_input){ s.host.pool > held ? s.host.pool - held : 0,
 		now,
 		(int64_t)hc->reclaim_delay, hc->min_step, pv, n };

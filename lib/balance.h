@@ -6,6 +6,7 @@
 #define DM_BALANCE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -18,6 +19,9 @@ enum balance_output { BAL_TEXT, BAL_JSON, BAL_QUIET };
 struct balance_opts {
 	bool dry_run;
 	enum balance_output output;
+	uint64_t hold;		/* keep this much of the pool free (for a VM
+				 * about to start): running VMs give back
+				 * surplus for it, in the balancer's order */
 };
 
 /*

@@ -241,7 +241,7 @@ hold_past() {
 	start=$SECONDS
 	run --separate-stderr dmctl rebalance -C "$c"
 	[ "$status" -eq 1 ]
-	[[ "$stderr" == *"another pass is running"* ]]
+	[[ "$stderr" == *"another pass or start is running"* ]]
 	wait "$pid"
 	# With a longer wait, the second pass runs after the first.
 	c=$(conf lock-wait=10)
