@@ -26,6 +26,7 @@ teardown_file() {
 }
 
 teardown() {
+	[ -z "${loop:-}" ] || kill -TERM "$loop" 2>/dev/null || true
 	for v in s2 s3 sh; do vsh destroy $v >/dev/null 2>&1 || true; done
 }
 
@@ -72,11 +73,17 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 @test "surplus of a running VM is taken back first, then the VM starts" {
 	# s1 gets surplus: it grows for a held 200 MiB, which is then let go.
 	c=$(conf_free 2000)
-	tb_guest s1 hold 100 >/dev/null
-	tb_guest s1 hold 100 >/dev/null
-	sleep 2
-	dmctl rebalance -C "$c" >/dev/null
-	tb_wait_for 15 eval '[ "$(json_vm s1 assigned)" -gt $((300 * MiB)) ]'
+	"$DMCTL" rebalance --every 1 -q -C "$c" &
+	loop=$!
+	for _ in 1 2 3 4 5 6 7; do
+		tb_guest s1 hold 30 >/dev/null
+		sleep 2
+	done
+	grown() { [ "$(json_vm s1 assigned)" -gt $((300 * MiB)) ]; }
+	tb_wait_for 15 grown
+	kill -TERM "$loop"
+	wait "$loop" || true
+	loop=
 	tb_guest s1 release >/dev/null
 	sleep 3
 	had=$(json_vm s1 assigned)
