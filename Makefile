@@ -13,6 +13,9 @@ MANDIR   = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
 DOCDIR   = $(PREFIX)/share/doc/dmctl
+SYSCONFDIR ?= /etc
+# libvirt runs hooks only from its own /etc/libvirt/hooks (no override).
+HOOKDIR  = $(SYSCONFDIR)/libvirt/hooks/qemu.d
 
 CC      ?= cc
 PKGS     = libvirt libxml-2.0
@@ -163,6 +166,10 @@ install: all
 	install -m 644 man/dmctl.conf.5 $(DESTDIR)$(MANDIR)/man5/dmctl.conf.5
 	install -m 644 completions/dmctl.bash $(DESTDIR)$(BASHCOMPDIR)/dmctl
 	install -m 644 completions/_dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl
+	install -d $(DESTDIR)$(HOOKDIR)
+	printf '#!/bin/sh\n# dmctl: admit VM starts by the host pool (dmctl(8), hook)\nexec %s hook "$$@"\n' \
+		'$(BINDIR)/dmctl' >$(DESTDIR)$(HOOKDIR)/dmctl
+	chmod 755 $(DESTDIR)$(HOOKDIR)/dmctl
 	install -d $(DESTDIR)$(DOCDIR)
 	for f in dmctl-rebalance.service dmctl.cron; do \
 		sed 's|/usr/local/bin/dmctl|$(BINDIR)/dmctl|' dist/$$f \
@@ -176,7 +183,7 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/dmctl.conf.5 \
 		$(DESTDIR)$(BASHCOMPDIR)/dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl \
 		$(DESTDIR)$(DOCDIR)/dmctl-rebalance.service \
-		$(DESTDIR)$(DOCDIR)/dmctl.cron
+		$(DESTDIR)$(DOCDIR)/dmctl.cron $(DESTDIR)$(HOOKDIR)/dmctl
 	rm -f $(DESTDIR)$(BINDIR)/dmtop $(DESTDIR)$(MANDIR)/man1/dmtop.1 \
 		$(DESTDIR)$(BASHCOMPDIR)/dmtop $(DESTDIR)$(ZSHCOMPDIR)/_dmtop
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null

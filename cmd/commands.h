@@ -15,6 +15,7 @@ extern const struct cli_cmd cmd_set;
 extern const struct cli_cmd cmd_show;
 extern const struct cli_cmd cmd_rebalance;
 extern const struct cli_cmd cmd_start;
+extern const struct cli_cmd cmd_hook;
 extern const struct cli_cmd cmd_complete;
 
 #endif

@@ -13,7 +13,8 @@
 #endif
 
 const struct cli_cmd *const dmctl_commands[] = {
-	&cmd_set, &cmd_show, &cmd_start, &cmd_rebalance, &cmd_complete,
+	&cmd_set, &cmd_show, &cmd_start, &cmd_rebalance, &cmd_hook,
+	&cmd_complete,
 };
 const size_t dmctl_ncommands = DM_ARRAY_LEN(dmctl_commands);
 

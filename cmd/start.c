@@ -14,6 +14,7 @@
 #include "commands.h"
 #include "domxml.h"
 #include "hostconf.h"
+#include "ledger.h"
 #include "lock.h"
 #include "policy.h"
 #include "size.h"
@@ -66,14 +67,7 @@ boot_size(virDomainPtr dom, const char *name, uint64_t *bytes,
 		return dm_error("VM '%s': invalid settings: %s (fix them with "
 		    "'dmctl set' or 'virsh metadata')", name, d.conf_error);
 	}
-	if (d.conf_found > 0 && d.conf.enabled) {
-		*kind = d.nmem ? "hot-add" : "dynamic";
-		*bytes = d.nmem ? domxml_boot_memory(&d) + domxml_requested(&d) :
-		    d.current_memory ? d.current_memory : d.conf.startup;
-	} else {
-		*kind = "static";
-		*bytes = d.memory;
-	}
+	*bytes = domxml_boot_size(&d, kind);
 	domxml_free(&d);
 	if (!*bytes)
 		return dm_error("VM '%s': cannot read its memory size", name);
@@ -141,6 +135,38 @@ refuse(const char *name, uint64_t need, int64_t free, uint64_t reclaim,
 	    "%lld MiB free%s (%llu MiB more could be taken back from running "
 	    "VMs' surplus)", name, (unsigned long long)((need + MIB - 1) / MIB),
 	    mib_down(free), after, (unsigned long long)(reclaim / MIB));
+}
+
+/*
+ * Tell the libvirt hook (if one has run: the ledger exists) that this VM
+ * is admitted, and what the pool had, so that the hook, which cannot ask
+ * the daemon, lets the start through and counts it for the next one.
+ */
+static void
+ledger_admit(virDomainPtr dom, const struct hostconf *hc, uint64_t need,
+    int64_t pool_free, bool admit)
+{
+	char uuid[VIR_UUID_STRING_BUFLEN], err[512], *path = ledger_path(hc);
+	struct ledger l;
+	int fd = ledger_open(path, false, &l, err, sizeof(err));
+	time_t now = time(NULL);
+
+	free(path);
+	if (fd < 0 || virDomainGetUUIDString(dom, uuid) < 0) {
+		if (fd >= 0) {
+			ledger_close(fd, &l, false);
+			ledger_free(&l);
+		}
+		return;
+	}
+	l.time = (int64_t)now;
+	l.free = pool_free;
+	if (admit)
+		ledger_hold(&l, uuid, need, (int64_t)now + LEDGER_HOLD_SECONDS);
+	else
+		ledger_drop(&l, uuid, 0);
+	ledger_close(fd, &l, true);
+	ledger_free(&l);
 }
 
 /* Admit and start one VM; the lock is held. 0, or -1 after a message. */
@@ -212,8 +238,10 @@ start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
 		if (isatty(STDERR_FILENO))
 			fputc('\n', stderr);
 	}
+	ledger_admit(dom, hc, need, free, true);
 	if (virDomainCreate(dom) < 0) {
 		dm_error("VM '%s': cannot start: %s", name, virt_errmsg());
+		ledger_admit(dom, hc, need, free, false);
 		goto out;
 	}
 	printf("%s: started (%s, needs %llu MiB, the pool had %lld MiB free)\n",

@@ -11,6 +11,7 @@
 #include <libvirt/virterror.h>
 
 #include "json.h"
+#include "ledger.h"
 #include "memdev.h"
 #include "policy.h"
 #include "size.h"
@@ -595,6 +596,42 @@ overcommit_report(const struct host *h)
 	    size_human(h->pool, c, sizeof(c)));
 }
 
+/*
+ * Write down the free pool for the libvirt hook (ledger.h): what this
+ * pass read, and the holds of VMs admitted that it does not see running
+ * yet. A ledger that cannot be written is said once.
+ */
+static void
+ledger_update(const struct snapshot *s, const struct hostconf *hc,
+    time_t now)
+{
+	static bool said;
+	struct ledger l;
+	char err[512], *path = ledger_path(hc);
+	size_t i;
+	int fd = ledger_open(path, false, &l, err, sizeof(err));
+
+	free(path);
+	if (fd == -2)
+		return;		/* no hook has run: nobody reads it */
+	if (fd < 0) {
+		if (!said)
+			dm_warn("%s (the libvirt hook cannot decide without it)",
+			    err);
+		said = true;
+		return;
+	}
+	said = false;
+	l.time = (int64_t)now;
+	l.free = s->host.free;
+	ledger_drop(&l, NULL, (int64_t)now);
+	for (i = 0; i < s->n; i++)
+		if (s->vms[i].active)
+			ledger_drop(&l, s->vms[i].uuid, 0);
+	ledger_close(fd, &l, true);
+	ledger_free(&l);
+}
+
 int
 balance_pass(virConnectPtr conn, const struct hostconf *hc,
     const struct balance_opts *o, time_t now, FILE *f)
@@ -610,8 +647,10 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 
 	if (snapshot_take(conn, NULL, 0, hc, &s) < 0)
 		return -1;
-	if (!o->dry_run)
+	if (!o->dry_run) {
 		overcommit_report(&s.host);
+		ledger_update(&s, hc, now);
+	}
 	items = xcalloc(s.n, sizeof(*items));
 	for (i = 0; i < s.n; i++)
 		if (s.vms[i].active && vm_dynamic(&s.vms[i]))

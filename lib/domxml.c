@@ -169,7 +169,13 @@ domxml_parse(const char *xml, struct domxml *d, char *err, size_t errlen)
 		return -1;
 	}
 	for (k = root->children; k; k = k->next) {
-		if (domxml_is(k, "memory"))
+		if (domxml_is(k, "uuid")) {
+			xmlChar *u = xmlNodeGetContent(k);
+
+			snprintf(d->uuid, sizeof(d->uuid), "%s",
+			    u ? (const char *)u : "");
+			xmlFree(u);
+		} else if (domxml_is(k, "memory"))
 			d->memory = size_of(k, NULL);
 		else if (domxml_is(k, "currentMemory"))
 			d->current_memory = size_of(k, NULL);
@@ -250,6 +256,18 @@ uint64_t
 domxml_requested(const struct domxml *d)
 {
 	return sum_of(d, offsetof(struct memdev, requested));
+}
+
+uint64_t
+domxml_boot_size(const struct domxml *d, const char **kind)
+{
+	if (d->conf_found > 0 && d->conf.enabled) {
+		*kind = d->nmem ? "hot-add" : "dynamic";
+		return d->nmem ? domxml_boot_memory(d) + domxml_requested(d) :
+		    d->current_memory ? d->current_memory : d->conf.startup;
+	}
+	*kind = "static";
+	return d->memory;
 }
 
 uint64_t

@@ -25,6 +25,7 @@ struct memdev {
 };
 
 struct domxml {
+	char uuid[40];		/* <uuid>, "" if absent */
 	uint64_t memory;	/* <memory>: boot memory + memory devices */
 	uint64_t current_memory; /* <currentMemory>, 0 if absent */
 	uint64_t max_memory;	/* <maxMemory>, 0 if absent */
@@ -70,6 +71,14 @@ struct _xmlNode;
 bool domxml_is(const struct _xmlNode *n, const char *name);
 struct _xmlNode *domxml_child(struct _xmlNode *parent, const char *name);
 bool domxml_is_virtio_mem(struct _xmlNode *n);
+
+/*
+ * What the VM boots with, by its settings: a dynamic VM its
+ * <currentMemory> (its startup), a hot-add VM its boot memory and what it
+ * asks to have plugged, a static VM all of <memory>. *kind is "dynamic",
+ * "hot-add" or "static". 0 when the XML gives no size.
+ */
+uint64_t domxml_boot_size(const struct domxml *d, const char **kind);
 
 /* Boot memory: <memory> without what memory devices add. */
 uint64_t domxml_boot_memory(const struct domxml *d);

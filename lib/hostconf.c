@@ -26,6 +26,7 @@ enum hostconf_kind {
 	HOSTCONF_KIND_DURATION,	/* unsigned, seconds */
 	HOSTCONF_KIND_STRING,	/* char *, not empty */
 	HOSTCONF_KIND_PATH,	/* char *, absolute */
+	HOSTCONF_KIND_BOOL,	/* bool, "yes" or "no" */
 };
 
 /* Every key once: the parser, its checks and its messages read this. */
@@ -51,6 +52,11 @@ static const struct hostconf_key {
 	    0, HOSTCONF_DURATION_MAX },
 	{ "uri", HOSTCONF_KIND_STRING, HC_FIELD(uri), 0, 0 },
 	{ "lock-file", HOSTCONF_KIND_PATH, HC_FIELD(lock_file), 0, 0 },
+	{ "ledger-file", HOSTCONF_KIND_PATH, HC_FIELD(ledger_file), 0, 0 },
+	{ "hook-max-age", HOSTCONF_KIND_DURATION, HC_FIELD(hook_max_age),
+	    1, HOSTCONF_DURATION_MAX },
+	{ "hook-refuse-undecided", HOSTCONF_KIND_BOOL, HC_FIELD(hook_refuse),
+	    0, 0 },
 #undef HC_FIELD
 };
 
@@ -69,6 +75,9 @@ hostconf_default(struct hostconf *hc)
 	hc->lock_wait = 10;
 	hc->uri = NULL;
 	hc->lock_file = NULL;
+	hc->ledger_file = NULL;
+	hc->hook_max_age = 120;
+	hc->hook_refuse = false;
 }
 
 void
@@ -76,7 +85,8 @@ hostconf_free(struct hostconf *hc)
 {
 	free(hc->uri);
 	free(hc->lock_file);
-	hc->uri = hc->lock_file = NULL;
+	free(hc->ledger_file);
+	hc->uri = hc->lock_file = hc->ledger_file = NULL;
 }
 
 static const struct hostconf_key *
@@ -205,6 +215,13 @@ hostconf_value(struct hostconf *hc, const struct hostconf_key *k,
 	case HOSTCONF_KIND_STRING:
 		free(*str);
 		*str = xstrdup(v);
+		return 0;
+	case HOSTCONF_KIND_BOOL:
+		if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+			snprintf(why, len, "must be yes or no");
+			return -1;
+		}
+		*(bool *)field = strcmp(v, "yes") == 0;
 		return 0;
 	}
 

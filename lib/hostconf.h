@@ -2,6 +2,7 @@
 #ifndef DM_HOSTCONF_H
 #define DM_HOSTCONF_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define HOSTCONF_PATH "/etc/dmctl.conf"
@@ -21,6 +22,10 @@ struct hostconf {
 					 * the lock, default 10 */
 	char *uri;			/* default connection URI or NULL */
 	char *lock_file;		/* NULL: computed by the caller */
+	char *ledger_file;		/* NULL: the default (ledger.h) */
+	unsigned hook_max_age;		/* seconds the ledger is fresh for, for
+					 * the hook, default 120 */
+	bool hook_refuse;		/* a hook that cannot decide refuses */
 };
 
 void hostconf_default(struct hostconf *hc);

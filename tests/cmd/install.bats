@@ -30,8 +30,11 @@ teardown() {
 		"$dest/opt/dm/share/doc/dmctl/dmctl.cron"
 	run "$dest/opt/dm/bin/dmctl" --version
 	[ "$status" -eq 0 ]
-	# Nothing outside DESTDIR/PREFIX.
-	[ "$(cd "$dest" && ls)" = opt ]
+	# The libvirt hook, where libvirt looks (SYSCONFDIR, /etc).
+	[ -x "$dest/etc/libvirt/hooks/qemu.d/dmctl" ]
+	grep -qx 'exec /opt/dm/bin/dmctl hook "$@"' "$dest/etc/libvirt/hooks/qemu.d/dmctl"
+	# Nothing outside DESTDIR/PREFIX and DESTDIR/SYSCONFDIR.
+	[ "$(cd "$dest" && ls | tr '\n' ' ')" = "etc opt " ]
 	run make -s -C "$top" uninstall PREFIX=/opt/dm DESTDIR="$dest"
 	[ "$status" -eq 0 ]
 	[ -z "$(find "$dest" -type f)" ]
