@@ -31,7 +31,7 @@ setup_file() {
 		#!/bin/sh
 		# dmctl's test hook: only for the test daemon in $TB_DIR.
 		[ "\$HOME" = "$TB_DIR" ] || exit 0
-		exec "$TB_DIR/img/dmctl" -C "$TB_DIR/dmctl.conf" hook "\$@"
+		exec "$TB_DIR/img/dmctl" hook -C "$TB_DIR/dmctl.conf" "\$@"
 	EOF
 	chmod 0755 "$HOOK"
 	tb_start
@@ -130,18 +130,18 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 	# No daemon to reach: it never connects (a hook that called back
 	# into the daemon waiting for it would deadlock).
 	run env LIBVIRT_DEFAULT_URI=qemu+unix:///session?socket=/nonexistent \
-		"$DMCTL" -C "$TB_DIR/dmctl.conf" hook k3 prepare begin - <<<"$xml"
+		"$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 prepare begin - <<<"$xml"
 	[ "$status" -eq 0 ]
 	# Other operations return at once, whatever stdin holds.
-	run "$DMCTL" -C "$TB_DIR/dmctl.conf" hook k3 started begin - </dev/null
+	run "$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 started begin - </dev/null
 	[ "$status" -eq 0 ]
 	# A stale ledger: admitted (the default), or refused when told to.
 	sed -i 's/^time .*/time 1000/' "$TB_DIR/ledger"
-	run "$DMCTL" -C "$TB_DIR/dmctl.conf" hook k2 prepare begin - <<<"$(vsh dumpxml --inactive k2)"
+	run "$DMCTL" hook -C "$TB_DIR/dmctl.conf" k2 prepare begin - <<<"$(vsh dumpxml --inactive k2)"
 	[ "$status" -eq 0 ]
 	echo "hook-refuse-undecided = yes" >>"$TB_DIR/dmctl.conf"
 	sed -i 's/^time .*/time 1000/' "$TB_DIR/ledger"
-	run "$DMCTL" -C "$TB_DIR/dmctl.conf" hook k3 prepare begin - <<<"$xml"
+	run "$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 prepare begin - <<<"$xml"
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"VM 'k3': cannot start: the ledger"*"stale"* ]]
 }
