@@ -126,12 +126,18 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 
 @test "the hook decides without libvirt, and admits when it cannot tell" {
 	xml=$(vsh dumpxml --inactive k3)
-	pool_free 400
+	# k3 is static: it needs all of its 1 GiB, and 64 MiB of overhead.
+	pool_free 1200
 	# No daemon to reach: it never connects (a hook that called back
 	# into the daemon waiting for it would deadlock).
 	run env LIBVIRT_DEFAULT_URI=qemu+unix:///session?socket=/nonexistent \
 		"$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 prepare begin - <<<"$xml"
 	[ "$status" -eq 0 ]
+	pool_free 1000
+	run env LIBVIRT_DEFAULT_URI=qemu+unix:///session?socket=/nonexistent \
+		"$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 prepare begin - <<<"$xml"
+	[ "$status" -eq 1 ]
+	[[ "$output" == *"VM 'k3': cannot start: needs 1088 MiB, the pool has 1000 MiB free"* ]]
 	# Other operations return at once, whatever stdin holds.
 	run "$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 started begin - </dev/null
 	[ "$status" -eq 0 ]
