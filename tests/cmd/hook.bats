@@ -133,6 +133,10 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 	run env LIBVIRT_DEFAULT_URI=qemu+unix:///session?socket=/nonexistent \
 		"$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 prepare begin - <<<"$xml"
 	[ "$status" -eq 0 ]
+	grep -q "^hold $(vsh domuuid k3) " "$TB_DIR/ledger"
+	# A start that did not happen gives back what it held.
+	"$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 release end - <<<"$xml"
+	! grep -q "^hold $(vsh domuuid k3) " "$TB_DIR/ledger"
 	pool_free 1000
 	run env LIBVIRT_DEFAULT_URI=qemu+unix:///session?socket=/nonexistent \
 		"$DMCTL" hook -C "$TB_DIR/dmctl.conf" k3 prepare begin - <<<"$xml"
