@@ -115,6 +115,7 @@ bench: all $(B)/bench/policy_scale $(B)/bench/density
 	bench/reaction.sh --oneshot 60 6 40
 	bench/boot-cost.sh 2 4 16 32
 	bench/dmtop-cpu.sh
+	bench/hook-time.sh
 
 bench-smoke: $(B)/bench/policy_scale $(B)/bench/density
 	@$(B)/bench/policy_scale --smoke && echo "ok - policy benchmark smoke run"

@@ -103,3 +103,10 @@ BENCH="$BATS_TEST_DIRNAME/../../bench"
 	[ "$status" -eq 0 ]
 	grep -Eq '^dmtop, 6 VMs, 1 s refresh: [0-9.]+ % of a core$' <<<"$output"
 }
+
+@test "hook-time.sh: a few calls, each admitted" {
+	run "$BENCH/hook-time.sh" 5
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ ^dmctl\ hook,\ prepare\ begin,\ 5\ calls:\ median\ [0-9]+\ us,\ worst\ [0-9]+\ us$ ]]
+}
