@@ -58,13 +58,6 @@ read_stdin(void)
 	return buf;
 }
 
-static long long
-mib(int64_t b)
-{
-	return b < 0 ? -(long long)((-b + (int64_t)MIB - 1) / (int64_t)MIB) :
-	    (long long)(b / (int64_t)MIB);
-}
-
 static int
 decide(const char *name, const struct domxml *d, const struct hostconf *hc)
 {
@@ -115,10 +108,10 @@ decide(const char *name, const struct domxml *d, const struct hostconf *hc)
 	if ((int64_t)need > avail) {
 		fprintf(stderr, "dmctl: VM '%s': cannot start: needs %llu "
 		    "MiB, the pool has %lld MiB free\n", name,
-		    (unsigned long long)((need + MIB - 1) / MIB), mib(avail));
+		    (unsigned long long)((need + MIB - 1) / MIB), size_mib_floor(avail));
 		syslog(LOG_NOTICE, "VM '%s': start refused: needs %llu MiB, "
 		    "the pool has %lld MiB free", name,
-		    (unsigned long long)((need + MIB - 1) / MIB), mib(avail));
+		    (unsigned long long)((need + MIB - 1) / MIB), size_mib_floor(avail));
 		rc = 1;
 		goto out;
 	}

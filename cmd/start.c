@@ -120,13 +120,6 @@ free_now(virConnectPtr conn, const struct hostconf *hc, uint64_t *reclaim)
 	return f;
 }
 
-static long long
-mib_down(int64_t b)
-{
-	return b < 0 ? -(long long)((-b + (int64_t)MIB - 1) / (int64_t)MIB) :
-	    (long long)(b / (int64_t)MIB);
-}
-
 static int
 refuse(const char *name, uint64_t need, int64_t free, uint64_t reclaim,
     const char *after)
@@ -134,7 +127,7 @@ refuse(const char *name, uint64_t need, int64_t free, uint64_t reclaim,
 	return dm_error("VM '%s': cannot start: needs %llu MiB, the pool has "
 	    "%lld MiB free%s (%llu MiB more could be taken back from running "
 	    "VMs' surplus)", name, (unsigned long long)((need + MIB - 1) / MIB),
-	    mib_down(free), after, (unsigned long long)(reclaim / MIB));
+	    size_mib_floor(free), after, (unsigned long long)(reclaim / MIB));
 }
 
 /*
@@ -204,7 +197,7 @@ start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
 	if (dry_run) {
 		printf("%s: would start (%s, needs %llu MiB, the pool has %lld "
 		    "MiB free%s)\n", name, kind,
-		    (unsigned long long)((need + MIB - 1) / MIB), mib_down(free),
+		    (unsigned long long)((need + MIB - 1) / MIB), size_mib_floor(free),
 		    free < (int64_t)need ? ", after taking back surplus from "
 		    "running VMs" : "");
 		rc = 0;
@@ -224,7 +217,7 @@ start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
 			if (isatty(STDERR_FILENO))
 				fprintf(stderr, "\rdmctl: VM '%s': waiting for "
 				    "running VMs to give back memory: %lld of "
-				    "%llu MiB free ", name, mib_down(free),
+				    "%llu MiB free ", name, size_mib_floor(free),
 				    (unsigned long long)(need / MIB));
 			if (time(NULL) >= until) {
 				if (isatty(STDERR_FILENO))
@@ -246,7 +239,7 @@ start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
 	}
 	printf("%s: started (%s, needs %llu MiB, the pool had %lld MiB free)\n",
 	    name, kind, (unsigned long long)((need + MIB - 1) / MIB),
-	    mib_down(free));
+	    size_mib_floor(free));
 	rc = 0;
 out:
 	virDomainFree(dom);

@@ -116,3 +116,11 @@ size_human(uint64_t bytes, char *buf, size_t len)
 		snprintf(buf, len, "%.1fT", (double)bytes / (double)GIB / 1024);
 	return buf;
 }
+
+long long
+size_mib_floor(int64_t bytes)
+{
+	if (bytes < 0)
+		return -(long long)((-bytes + (int64_t)MIB - 1) / (int64_t)MIB);
+	return (long long)(bytes / (int64_t)MIB);
+}

@@ -29,6 +29,10 @@ int size_parse(const char *s, uint64_t default_mult, uint64_t *bytes,
 /* Parse a whole decimal number in [lo, hi]; -1 with *why on failure. */
 int number_parse(const char *s, long lo, long hi, long *out, const char **why);
 
+/* Whole MiB of a signed amount, rounded down (-1 MiB for -1 byte): a
+ * free pool in messages, which may be negative when overcommitted. */
+long long size_mib_floor(int64_t bytes);
+
 /* Short human form: "980K", "256M", "1.5G", "2.0T". Returns buf. */
 char *size_human(uint64_t bytes, char *buf, size_t len);
 

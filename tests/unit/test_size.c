@@ -85,5 +85,9 @@ main(void)
 	CHECK_STR(size_human(256 * MIB, buf, sizeof(buf)), "256M", "256M");
 	CHECK_STR(size_human(GIB + GIB / 2, buf, sizeof(buf)), "1.5G", "1.5G");
 	CHECK_STR(size_human(2048 * GIB, buf, sizeof(buf)), "2.0T", "2.0T");
+	CHECK(size_mib_floor(0) == 0 && size_mib_floor((int64_t)(3 * MIB - 1)) == 2
+	    && size_mib_floor(-1) == -1 && size_mib_floor(-(int64_t)MIB) == -1 &&
+	    size_mib_floor(-(int64_t)MIB - 1) == -2, "whole MiB, rounded down, "
+	    "negative too");
 	return unit_done();
 }
