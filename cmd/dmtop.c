@@ -67,7 +67,7 @@ static const enum col_id json_cols[] = {
 	COL_NAME, COL_UUID, COL_STATE, COL_MODE, COL_GROWS, COL_STARTUP,
 	COL_MINIMUM, COL_MAXIMUM, COL_BUFFER, COL_WEIGHT, COL_ASSIGNED,
 	COL_PLUGGED, COL_DEMAND, COL_PRESSURE, COL_STATUS, COL_BUF_WANT,
-	COL_BUF_AVAIL,
+	COL_BUF_AVAIL, COL_SETTLING,
 };
 
 /* Batch mode's bar width: there is no terminal to fit. */

@@ -238,9 +238,13 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	 * not by show's 30 s: a long stats period is not staleness. */
 	it->blind = !stats_live(vm, hc, now);
 	it->has_demand = !it->blind && vm_demand_of(vm, &p->demand);
+	it->state = vm->bstate;
+	if (it->state.seen < 0)
+		it->state.seen = now;
+	vm_faults_update(vm, &it->state);
 	if (!it->has_demand)
 		p->demand = 0;
-	else if (vm_starving(vm)) {
+	else if (vm_starving(vm) || vm_thrashes(vm, &it->state)) {
 		/* Short of an unknown amount: grow in steps of its buffer
 		 * (at least min-step) pass after pass until it recovers;
 		 * when the pool is short, shared by weight like demand. */
@@ -260,9 +264,6 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	it->settling = p->stats == PS_SETTLING;
 	it->minimum = p->minimum;
 	p->surplus_since = vm->bstate.surplus_since;
-	it->state = vm->bstate;
-	if (it->state.seen < 0)
-		it->state.seen = now;
 	if (vm->hotadd)
 		hotadd_prepare(it, ps, now, held);
 	if (ps == PS_GRACE) {
@@ -320,6 +321,19 @@ set_plug(virDomainPtr dom, struct item *it, const uint64_t *req)
 	else
 		it->error = xstrdup(err);
 	return false;
+}
+
+/* The balloon or the plug moves now: the guest's next reports lag it, so
+ * keep the demand read from settled stats for the views to show. */
+static void
+mark_changed(struct item *it, time_t now)
+{
+	uint64_t demand;
+
+	it->state.last_change = now;
+	if (it->has_demand && it->in.stats != PS_SETTLING &&
+	    vm_demand_of(it->vm, &demand))
+		it->state.settled = (int64_t)(demand / KIB);
 }
 
 /*
@@ -409,7 +423,7 @@ apply_hotadd(virDomainPtr dom, struct item *it, time_t now, int64_t *spare)
 			ok = set_plug(dom, it, req);
 	}
 	it->applied = ok;
-	it->state.last_change = now;
+	mark_changed(it, now);
 	if (ok && plug_call && placed != plugged) {
 		/* A new plug or unplug, or the retry of one: its own clock. */
 		it->state.resize_since = now;
@@ -431,7 +445,7 @@ apply(virConnectPtr conn, struct item *it, time_t now, int64_t *spare)
 		apply_hotadd(dom, it, now, spare);
 	else if (set_balloon(dom, it, it->out.target)) {
 		it->applied = true;
-		it->state.last_change = now;
+		mark_changed(it, now);
 	}
 	virDomainFree(dom);
 }

@@ -24,6 +24,10 @@ static const struct {
 	{ "gap", offsetof(struct bstate, gap) },
 	{ "offline-since", offsetof(struct bstate, offline_since) },
 	{ "not-online", offsetof(struct bstate, offline_at) },
+	{ "settled-demand", offsetof(struct bstate, settled) },
+	{ "faults", offsetof(struct bstate, faults) },
+	{ "faults-at", offsetof(struct bstate, faults_at) },
+	{ "thrashing", offsetof(struct bstate, thrashing) },
 };
 
 #define FIELD(st, i) (*(int64_t *)((char *)(st) + attrs[i].off))
@@ -78,7 +82,7 @@ bstate_parse_node(struct _xmlNode *root, struct bstate *st)
 char *
 bstate_format(const struct bstate *st)
 {
-	char out[512] = "";
+	char out[1024] = "";	/* 13 fields of at most 40 bytes */
 	size_t i, len = 0;
 
 	/* An unknown value is left out rather than written as -1. */

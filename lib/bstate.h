@@ -26,6 +26,12 @@ struct bstate {
 				 * measured with nothing plugged */
 	int64_t offline_since;	/* plugged memory seen offline since then */
 	int64_t offline_at;	/* declared not onlining hot-added memory */
+	int64_t settled;	/* KiB: the demand read from settled stats
+				 * just before the last change */
+	int64_t faults;		/* major faults + swap-ins, sampled while
+				 * the guest is tight on memory */
+	int64_t faults_at;	/* the guest's report time of that sample */
+	int64_t thrashing;	/* faulting fast and tight since then */
 };
 
 void bstate_init(struct bstate *st);

@@ -91,6 +91,7 @@ static void
 get_demand(const struct vm *vm, struct value *v)
 {
 	set_size(v, vm->has_demand, vm->demand);
+	v->settling = vm->settling;
 }
 
 static void
@@ -99,6 +100,7 @@ get_pressure(const struct vm *vm, struct value *v)
 	set_int(v, vm->has_demand && vm->assigned,
 	    vm->assigned ? (long long)((vm->demand * 100 + vm->assigned / 2) /
 	    vm->assigned) : 0);
+	v->settling = vm->settling;
 }
 
 static void
@@ -115,6 +117,7 @@ get_buf_want(const struct vm *vm, struct value *v)
 	set_size(v, vm->has_demand && vm_dynamic(vm),
 	    (vm->demand * (uint64_t)(vm->conf.buffer > 0 ? vm->conf.buffer : 0)
 	    + 99) / 100);
+	v->settling = vm->settling;
 }
 
 static void
@@ -122,6 +125,7 @@ get_buf_avail(const struct vm *vm, struct value *v)
 {
 	set_size(v, vm->has_demand && vm->assigned, vm->assigned > vm->demand ?
 	    vm->assigned - vm->demand : 0);
+	v->settling = vm->settling;
 }
 
 /* How the VM grows past its boot memory: balloon within <memory>, or
@@ -137,6 +141,13 @@ static void
 get_plugged(const struct vm *vm, struct value *v)
 {
 	set_size(v, vm->hotadd && vm->active, vm->plugged);
+}
+
+static void
+get_settling(const struct vm *vm, struct value *v)
+{
+	v->kind = VAL_BOOL;
+	v->b = vm->settling;
 }
 
 const struct column vm_columns[COL_COUNT] = {
@@ -172,6 +183,8 @@ const struct column vm_columns[COL_COUNT] = {
 	    get_grows },
 	[COL_PLUGGED] = { "PLUGGED", "plugged", false, NULL, NULL, NULL, NULL,
 	    get_plugged },
+	[COL_SETTLING] = { "SETTLING", "settling", true, NULL, NULL, NULL, NULL,
+	    get_settling },
 };
 
 #define HOST_SIZE_GETTER(fn, member)                                         \
@@ -262,8 +275,11 @@ value_text(const struct value *v, const char *suffix, const char *yes,
 		break;
 	default:
 		snprintf(buf, len, "%s", null_text ? null_text : "-");
-		break;
+		return buf;
 	}
+	if (v->settling && v->kind != VAL_STR && v->kind != VAL_BOOL &&
+	    strlen(buf) + 1 < len)
+		strcat(buf, "~");
 	return buf;
 }
 
@@ -359,6 +375,12 @@ fields_print_table(FILE *f, const struct snapshot *s, const enum col_id *cols,
 		}
 		fputc('\n', f);
 	}
+	for (r = 0; r < s->n && !s->vms[r].settling; r++)
+		;
+	if (r < s->n)
+		fputs("\n~ settling: the balloon has just moved and the guest's "
+		    "report lags it;\n  the demand read before the move is "
+		    "shown.\n", f);
 	free(cells);
 	free(width);
 }

@@ -21,13 +21,14 @@ struct value {
 	uint64_t size;
 	long long i;
 	bool b;
+	bool settling;		/* a last settled figure: "~" in text */
 };
 
 enum col_id {
 	COL_NAME, COL_UUID, COL_STATE, COL_MODE, COL_STARTUP, COL_MINIMUM,
 	COL_MAXIMUM, COL_BUFFER, COL_WEIGHT, COL_ASSIGNED, COL_DEMAND,
 	COL_PRESSURE, COL_STATUS, COL_BUF_WANT, COL_BUF_AVAIL, COL_GROWS,
-	COL_PLUGGED, COL_COUNT
+	COL_PLUGGED, COL_SETTLING, COL_COUNT
 };
 
 struct column {

@@ -18,6 +18,7 @@ balloon_init(struct balloon *b)
 {
 	b->actual = b->maximum = b->usable = b->unused = -1;
 	b->disk_caches = b->available = b->last_update = -1;
+	b->major_faults = -1;
 }
 
 bool
@@ -49,15 +50,66 @@ vm_status_of(uint64_t assigned, uint64_t demand, long buffer)
 	return assigned >= want ? VM_STATUS_OK : VM_STATUS_LOW;
 }
 
-bool
-vm_starving(const struct vm *vm)
+/* Whether what the guest can hand to new work is below floor bytes. */
+static bool
+usable_below(const struct vm *vm, uint64_t floor)
 {
 	uint64_t usable = (uint64_t)vm->balloon.usable * KIB;
-	uint64_t floor = vm->assigned / 50 > VM_STARVING_MIN ?
-	    vm->assigned / 50 : VM_STARVING_MIN;
 
 	return vm->active && vm->assigned && vm->balloon.usable >= 0 &&
 	    usable + vm->offline < floor;
+}
+
+bool
+vm_thrashes(const struct vm *vm, const struct bstate *st)
+{
+	return st->thrashing >= 0 &&
+	    usable_below(vm, vm->assigned / 100 * VM_TIGHT_PERCENT);
+}
+
+void
+vm_faults_update(const struct vm *vm, struct bstate *st)
+{
+	const struct balloon *b = &vm->balloon;
+	long long dt = b->last_update - st->faults_at;
+
+	if (b->major_faults < 0 || b->last_update < 0 ||
+	    !usable_below(vm, vm->assigned / 100 * VM_TIGHT_PERCENT)) {
+		st->faults = st->faults_at = st->thrashing = -1;
+		return;
+	}
+	if (st->faults >= 0 && st->faults_at >= 0 && dt <= 0)
+		return;		/* the same report as last time */
+	if (st->faults >= 0 && st->faults_at >= 0) {
+		/* A count that fell is a guest that rebooted: no rate. */
+		if (b->major_faults - st->faults >= VM_THRASH_RATE * dt) {
+			if (st->thrashing < 0)
+				st->thrashing = b->last_update;
+		} else
+			st->thrashing = -1;
+	}
+	st->faults = b->major_faults;
+	st->faults_at = b->last_update;
+}
+
+bool
+vm_starving(const struct vm *vm)
+{
+	return usable_below(vm, vm->assigned / 50 > VM_STARVING_MIN ?
+	    vm->assigned / 50 : VM_STARVING_MIN) ||
+	    vm_thrashes(vm, &vm->bstate);
+}
+
+bool
+vm_settling(const struct vm *vm, time_t now, const struct hostconf *hc)
+{
+	const struct bstate *st = &vm->bstate;
+
+	return vm->active && st->last_change >= 0 && st->settled >= 0 &&
+	    vm->balloon.last_update >= 0 &&
+	    vm->balloon.last_update < st->last_change +
+	    2 * (long long)hc->stats_period &&
+	    now - st->last_change <= VMSTATE_STALE_SECONDS;
 }
 
 bool
@@ -156,6 +208,9 @@ balloon_from_memstats(struct balloon *b, const virDomainMemoryStatStruct *st,
 		case VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE:
 			b->last_update = v;
 			break;
+		case VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT:
+			b->major_faults = v;
+			break;
 		default:
 			break;
 		}
@@ -176,6 +231,7 @@ balloon_from_params(struct balloon *b, const virTypedParameter *p, int n)
 		{ "balloon.disk_caches", offsetof(struct balloon, disk_caches) },
 		{ "balloon.available", offsetof(struct balloon, available) },
 		{ "balloon.last-update", offsetof(struct balloon, last_update) },
+		{ "balloon.major_fault", offsetof(struct balloon, major_faults) },
 	};
 	int i;
 	size_t j;
@@ -483,6 +539,13 @@ snapshot_compute(struct snapshot *s, uint64_t host_total,
 		    s->taken - vm->balloon.last_update <= VMSTATE_STALE_SECONDS;
 		vm->has_demand = vm->active && fresh &&
 		    vm_demand_of(vm, &vm->demand);
+		/* While the balloon moves, the guest's report lags it: show
+		 * the demand read just before the move instead. */
+		vm->settling = vm_dynamic(vm) && vm_settling(vm, s->taken, hc);
+		if (vm->settling) {
+			vm->has_demand = true;
+			vm->demand = (uint64_t)vm->bstate.settled * KIB;
+		}
 		if (vm_dynamic(vm))
 			h->ndynamic++;
 		else

@@ -37,6 +37,7 @@ struct balloon {
 	long long disk_caches;
 	long long available;
 	long long last_update;
+	long long major_faults;		/* a count; swap-ins are among them */
 };
 
 struct vm {
@@ -63,6 +64,8 @@ struct vm {
 	size_t nmem;
 	bool has_demand;		/* fresh guest stats gave a demand */
 	uint64_t demand;		/* bytes */
+	bool settling;			/* the balloon just moved: demand is
+					 * the last settled figure */
 	enum vm_status status;
 	struct bstate bstate;		/* balancer state, running dynamic VMs */
 };
@@ -111,6 +114,24 @@ bool vm_demand(const struct balloon *b, uint64_t *demand);
  */
 #define VM_STARVING_MIN ((uint64_t)4 << 20)
 bool vm_starving(const struct vm *vm);
+
+/*
+ * It also starves when it thrashes: usable below VM_TIGHT_PERCENT of its
+ * memory while it takes more than VM_THRASH_RATE major faults (swap-ins
+ * are among them) a second. The rate needs two samples, so the balancer
+ * keeps one in its state (vm_faults_update) while the guest is tight.
+ */
+#define VM_TIGHT_PERCENT 10
+#define VM_THRASH_RATE 100
+bool vm_thrashes(const struct vm *vm, const struct bstate *st);
+void vm_faults_update(const struct vm *vm, struct bstate *st);
+
+/*
+ * Whether the figures of a VM are settling: the balancer moved its
+ * balloon and the guest has not sent two reports since (its MemTotal and
+ * MemAvailable lag the move), within VMSTATE_STALE_SECONDS of the move.
+ */
+bool vm_settling(const struct vm *vm, time_t now, const struct hostconf *hc);
 
 /* The demand of a VM: its balloon's, less plugged memory its guest has
  * not onlined; for a starving guest, a little more than it has. */

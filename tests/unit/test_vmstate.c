@@ -13,7 +13,7 @@ stats(long long actual, long long available, long long usable,
     long long unused, long long caches)
 {
 	struct balloon b = { actual, 1048576, usable, unused, caches,
-		available, -1 };
+		available, -1, -1 };
 
 	return b;
 }
@@ -59,6 +59,9 @@ main(void)
 	/* A host of 16 GiB: one dynamic VM running, one static running,
 	 * one dynamic shut off. */
 	memset(vms, 0, sizeof(vms));
+	bstate_init(&vms[0].bstate);
+	bstate_init(&vms[1].bstate);
+	bstate_init(&vms[2].bstate);
 	vms[0].name = "dyn";
 	vms[0].active = true;
 	vms[0].conf_found = 1;
@@ -118,7 +121,83 @@ main(void)
 	snapshot_compute(&s, 16 * GIB, &hc);
 	CHECK(!vm_starving(&vms[0]) && vms[0].status != VM_STATUS_WARNING,
 	    "30 MiB usable of 1 GiB is not starving");
+
+	/* Tight and faulting fast: thrashing, so starving too. The rate
+	 * takes two samples of the guest's count, a report apart. */
+	{
+		struct bstate st;
+
+		bstate_init(&st);
+		vms[0].balloon.major_faults = 5000;
+		vms[0].balloon.last_update = 990;
+		vm_faults_update(&vms[0], &st);
+		CHECK(st.faults == 5000 && st.faults_at == 990 &&
+		    st.thrashing < 0 && !vm_thrashes(&vms[0], &st),
+		    "tight: the first sample is kept, no rate yet");
+		vms[0].balloon.major_faults = 5000 + 99 * 9;
+		vms[0].balloon.last_update = 999;
+		vm_faults_update(&vms[0], &st);
+		CHECK(st.thrashing < 0 && st.faults_at == 999,
+		    "99 major faults a second: not thrashing");
+		vms[0].balloon.major_faults += 1000;
+		vms[0].balloon.last_update = 1009;
+		vm_faults_update(&vms[0], &st);
+		CHECK(st.thrashing == 1009 && vm_thrashes(&vms[0], &st),
+		    "100 a second while tight: thrashing since that report");
+		vm_faults_update(&vms[0], &st);
+		CHECK(st.thrashing == 1009, "the same report again changes "
+		    "nothing");
+		vms[0].bstate = st;
+		vms[0].balloon.last_update = 999;
+		snapshot_compute(&s, 16 * GIB, &hc);
+		CHECK(vm_starving(&vms[0]) && vms[0].demand > vms[0].assigned &&
+		    vms[0].status == VM_STATUS_WARNING, "a thrashing guest "
+		    "is starving: Warning, demand above assigned");
+		vms[0].balloon.usable = 200000;
+		CHECK(!vm_thrashes(&vms[0], &st), "thrashing needs tight "
+		    "memory: 195 MiB usable of 1 GiB is not");
+		vm_faults_update(&vms[0], &st);
+		CHECK(st.faults < 0 && st.faults_at < 0 && st.thrashing < 0,
+		    "not tight: the samples are dropped");
+		vms[0].balloon.usable = 30000;
+		vms[0].balloon.major_faults = 100;
+		vms[0].balloon.last_update = 1000;
+		vm_faults_update(&vms[0], &st);
+		vms[0].balloon.major_faults = 50;
+		vms[0].balloon.last_update = 1001;
+		vm_faults_update(&vms[0], &st);
+		CHECK(st.thrashing < 0, "a count that fell (reboot) is no "
+		    "rate");
+		bstate_init(&vms[0].bstate);
+		vms[0].balloon.major_faults = -1;
+	}
 	vms[0].balloon.usable = 524288;
+
+	/* While the balloon moves, the views show the demand read before
+	 * the move, for two stats periods after it. */
+	vms[0].bstate.last_change = 998;
+	vms[0].bstate.settled = 300 * 1024;
+	vms[0].balloon.last_update = 999;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(vms[0].settling && vms[0].has_demand &&
+	    vms[0].demand == 300 * MIB, "settling: the settled demand");
+	vms[0].balloon.last_update = 1000;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(!vms[0].settling && vms[0].demand == 512 * MIB,
+	    "two reports after the move: the guest's own figure");
+	vms[0].balloon.last_update = 999;
+	vms[0].bstate.settled = -1;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(!vms[0].settling && vms[0].demand == 512 * MIB,
+	    "no settled figure kept: the guest's own");
+	vms[0].bstate.settled = 300 * 1024;
+	vms[0].bstate.last_change = 1000 - VMSTATE_STALE_SECONDS - 1;
+	vms[0].balloon.last_update = 900;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(!vms[0].settling, "a move long ago is not settling, even "
+	    "without reports since");
+	bstate_init(&vms[0].bstate);
+	vms[0].balloon.last_update = 999;
 
 	/* Plugged memory the guest left offline is not demand. */
 	bstate_init(&vms[0].bstate);
@@ -181,5 +260,30 @@ main(void)
 	CHECK(strstr(out, "\"pool\":") && strstr(out, "\"free\":"),
 	    "JSON host part");
 	free(out);
+
+	/* A settling VM: its figures marked in text, a key in JSON. */
+	vms[0].bstate.last_change = 998;
+	vms[0].bstate.settled = 300 * 1024;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	{
+		static const enum col_id cols[] = { COL_NAME, COL_DEMAND,
+			COL_PRESSURE, COL_STATUS, COL_SETTLING };
+
+		f = open_memstream(&out, &outlen);
+		fields_print_table(f, &s, cols, DM_ARRAY_LEN(cols));
+		fclose(f);
+		CHECK(strstr(out, "300M~") && strstr(out, "29%~") &&
+		    strstr(out, "~ settling:"), "text: settling figures "
+		    "marked ~, and a note under the table");
+		free(out);
+		f = open_memstream(&out, &outlen);
+		fields_print_json(f, &s, cols, DM_ARRAY_LEN(cols));
+		fclose(f);
+		CHECK(strstr(out, "\"demand\":314572800,\"pressure\":29,"
+		    "\"status\":\"OK\",\"settling\":true}") &&
+		    strstr(out, "\"settling\":false}"), "JSON: plain "
+		    "numbers and \"settling\"");
+		free(out);
+	}
 	return unit_done();
 }
