@@ -109,9 +109,11 @@ BENCH="$BATS_TEST_DIRNAME/../../bench"
 	grep -Eq '^dmtop, 6 VMs, 1 s refresh: [0-9.]+ % of a core$' <<<"$output"
 }
 
-@test "hook-time.sh: a few calls, each admitted" {
+@test "hook-time.sh: a few calls, each admitted, with 50 holds in the ledger" {
 	run "$BENCH/hook-time.sh" 5
 	echo "$output"
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ ^dmctl\ hook,\ prepare\ begin,\ 5\ calls:\ median\ [0-9]+\ us,\ worst\ [0-9]+\ us$ ]]
+	[[ "$output" =~ ^dmctl\ hook,\ prepare\ begin,\ 5\ calls,\ 50\ holds\ in\ the\ ledger:\ median\ [0-9]+\ us,\ worst\ [0-9]+\ us$ ]]
+	run "$BENCH/hook-time.sh" 2 x
+	[ "$status" -eq 2 ]
 }

@@ -155,3 +155,27 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 	[ "$status" -eq 1 ]
 	[[ "$output" == *"VM 'k3': cannot start: the ledger"*"stale"* ]]
 }
+
+@test "with 50 VMs defined the hook decides the same way (its time is printed, not asserted)" {
+	for i in $(seq 1 50); do
+		tb_define_vm "d$i" --memory 512 --current 256
+	done
+	[ "$(vsh list --all --name | grep -c '^d[0-9]')" -eq 50 ]
+	pool_free 200
+	prep k2
+	s=$(date +%s%N)
+	run vsh start k2
+	e=$(date +%s%N)
+	echo "$output"
+	echo "refused virsh start, 53 VMs defined: $(((e - s) / 1000000)) ms"
+	[ "$status" -ne 0 ]
+	[[ "$output" == *"cannot start: needs 320 MiB, the pool has 200 MiB free"* ]]
+	pool_free 400
+	prep k2
+	s=$(date +%s%N)
+	vsh start k2
+	e=$(date +%s%N)
+	echo "admitted virsh start, 53 VMs defined: $(((e - s) / 1000000)) ms"
+	[ "$(vsh domstate k2)" = running ]
+	for i in $(seq 1 50); do vsh undefine "d$i" >/dev/null; done
+}

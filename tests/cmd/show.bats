@@ -95,7 +95,8 @@ settled_demand() {
 	[ "$status" -eq 0 ]
 	jq -e '.host | keys == (["assigned","dynamic_vms","free","last_change","overcommitted","overhead","pool","reserve","static","static_vms","total"])' <<<"$output"
 	jq -e '.vms | length >= 2' <<<"$output"
-	jq -e '.vms[] | keys == (["assigned","buffer","demand","dynamic","grows","maximum","minimum","name","plugged","pressure","startup","state","status","uuid","weight"])' <<<"$output"
+	jq -e '.vms[] | keys == (["assigned","buffer","demand","dynamic","grows","maximum","minimum","name","plugged","pressure","settling","startup","state","status","uuid","weight"])' <<<"$output"
+	jq -e 'all(.vms[]; .settling | type == "boolean")' <<<"$output"
 	# Balloon VMs grow by balloon and have nothing plugged.
 	jq -e '[.vms[] | select(.name == "gshow" or .name == "gset")] | length == 2 and all(.grows == "balloon" and .plugged == null)' <<<"$output"
 	jq -e '.host.pool == .host.total - .host.reserve - .host.static - .host.overhead' <<<"$output"
