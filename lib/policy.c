@@ -1,22 +1,29 @@
 /*
  * policy.c - how the balancer decides. In order:
  *
- * 1. Each VM with fresh stats wants demand + buffer, within [minimum,
- *    maximum]. VMs below it grow at once; VMs above it keep their surplus
- *    until it has lasted the reclaim delay. If the pool holds all that,
- *    that is the plan.
- * 2. Otherwise surplus is taken back for the VMs that need it, from the
- *    lowest weight first, and among equals from the VM that has had it
- *    longest, whole, so that one balloon moves rather than all.
+ * 1. Each VM with fresh stats wants demand + buffer, plus as much again as
+ *    its demand climbed lately in the time a pass takes to answer (climb x
+ *    react), within [minimum, maximum]. VMs below it grow at once; VMs
+ *    above it keep their surplus until it has lasted the reclaim delay. If
+ *    the pool holds all that, that is the plan, and what the pool has idle
+ *    beyond a quarter of it is lent out as headroom, more to VMs whose
+ *    demand climbs fast, by weight.
+ * 2. Otherwise surplus and loans are taken back for the VMs that need it,
+ *    from the lowest weight first, and among equals from the VM that has
+ *    had it longest, whole, so that one balloon moves rather than all.
  * 3. If the pool cannot give every VM demand + buffer, every VM gets its
- *    demand and the buffers are funded from the highest weight down.
+ *    demand and the buffers are funded from the highest weight down, the
+ *    configured buffer first and the climb part after; no VM shrinks
+ *    further than what the others' growth needs.
  * 4. If it cannot even give every VM its demand, every VM gets its
  *    minimum and the rest is shared in proportion to weight, up to demand.
  *    While some VM is left alone (just started, no stats), no VM is taken
  *    below its demand for it: its memory is not known to be needed.
  *
  * Changes smaller than the minimum step are skipped when that keeps the
- * plan within the pool, which with steady demand means a steady plan.
+ * plan within the pool, which with steady demand means a steady plan; when
+ * the pool is short, changes to buffers within a band (a step, or 4 % of
+ * what the VM has) are skipped too, so that shares do not follow noise.
  */
 #include "policy.h"
 
@@ -41,6 +48,7 @@ static const char *const reason_text[PR_COUNT] = {
 	[PR_STALE] = "left alone: guest stats stale",
 	[PR_GRACE] = "left alone: just started",
 	[PR_SETTLING] = "left alone: settling after a change",
+	[PR_LOAN] = "idle pool lent as headroom",
 };
 
 const char *
@@ -65,7 +73,7 @@ clamp(uint64_t v, uint64_t lo, uint64_t hi)
 
 /* Per-VM working values of one plan. */
 struct work {
-	uint64_t lo, hi, need, want, desired;
+	uint64_t lo, hi, need, base, want, desired, loan;
 	bool managed, keeper, due;
 };
 
@@ -135,12 +143,12 @@ fill_priority(uint64_t amount, const struct policy_vm *vms, const bool *in,
 }
 
 /*
- * Share amount in proportion to weight, each VM up to cap[i] (water
+ * Share amount in proportion to wt[i], each VM up to cap[i] (water
  * filling: what a capped VM cannot take goes to the others). VMs of
- * weight 0 share only what all others could not take.
+ * wt 0 share only what all others could not take, as equals.
  */
 static void
-share_by_weight(uint64_t amount, const struct policy_vm *vms, const bool *in,
+share_by_weight(uint64_t amount, const uint64_t *wt, const bool *in,
     const uint64_t *cap, uint64_t *give, size_t n)
 {
 	bool *active = xcalloc(n, sizeof(*active));
@@ -151,20 +159,20 @@ share_by_weight(uint64_t amount, const struct policy_vm *vms, const bool *in,
 		/* Pass 0: weighted VMs; pass 1: weight 0, as equals. */
 		for (i = 0; i < n; i++)
 			active[i] = in[i] && give[i] < cap[i] &&
-			    (pass ? vms[i].weight == 0 : vms[i].weight > 0);
+			    (pass ? wt[i] == 0 : wt[i] > 0);
 		for (;;) {
 			uint64_t total = 0, start = amount;
 			bool capped = false;
 
 			for (i = 0; i < n; i++)
 				if (active[i])
-					total += pass ? 1 : (uint64_t)vms[i].weight;
+					total += pass ? 1 : wt[i];
 			if (!total || amount < KIB)
 				break;
 			/* Those whose share would pass their cap get the cap,
 			 * and the rest is shared again without them. */
 			for (i = 0; i < n; i++) {
-				uint64_t w = pass ? 1 : (uint64_t)vms[i].weight;
+				uint64_t w = pass ? 1 : wt[i];
 
 				if (active[i] && mul_div(start, w, total) >=
 				    cap[i] - give[i]) {
@@ -177,7 +185,7 @@ share_by_weight(uint64_t amount, const struct policy_vm *vms, const bool *in,
 			if (capped)
 				continue;
 			for (i = 0; i < n; i++) {
-				uint64_t w = pass ? 1 : (uint64_t)vms[i].weight;
+				uint64_t w = pass ? 1 : wt[i];
 				uint64_t g;
 
 				if (!active[i])
@@ -192,26 +200,39 @@ share_by_weight(uint64_t amount, const struct policy_vm *vms, const bool *in,
 	free(active);
 }
 
+/* Up to whole steps: a MiB of demand jitter then neither moves the
+ * balloon nor drops the VM from OK to Low. */
+static uint64_t
+whole_steps(uint64_t v, uint64_t step)
+{
+	return step ? (v + step - 1) / step * step : v;
+}
+
 /* The first look at one VM: what it would get with a pool large enough. */
 static void
 classify(const struct policy_input *in, const struct policy_vm *v,
     struct work *w, struct policy_out *o)
 {
-	uint64_t step = in->min_step;
+	uint64_t step = in->min_step, cur, above;
+	uint64_t climb = in->react > 0 ? mul_div(v->climb,
+	    (uint64_t)in->react, 1) : 0;
 
 	w->hi = v->maximum;
 	w->lo = v->minimum < w->hi ? v->minimum : w->hi;
 	w->need = clamp(v->demand, w->lo, w->hi);
-	/* Whole steps: a MiB of demand jitter then neither moves the
-	 * balloon nor drops the VM from OK to Low. */
-	w->want = policy_want(v->demand, v->buffer);
-	if (step)
-		w->want = (w->want + step - 1) / step * step;
-	w->want = clamp(w->want, w->lo, w->hi);
+	w->base = clamp(whole_steps(policy_want(v->demand, v->buffer), step),
+	    w->lo, w->hi);
+	w->want = clamp(whole_steps(policy_want(v->demand, v->buffer) + climb,
+	    step), w->lo, w->hi);
 	o->want = w->want;
+	o->headroom = w->want > v->demand ? w->want - v->demand : 0;
 	/* A VM above its maximum (lowered by the admin) is surplus too, but
 	 * is brought down to the maximum at once. */
-	uint64_t cur = clamp(v->assigned, w->lo, w->hi);
+	cur = clamp(v->assigned, w->lo, w->hi);
+	above = cur > w->want ? cur - w->want : 0;
+	/* What is still there of its loan is kept, not reclaimed by the
+	 * delay: it goes back when another VM needs it. */
+	w->loan = v->loan < above ? v->loan : above;
 
 	if (v->assigned < w->lo) {
 		w->desired = w->want;
@@ -219,21 +240,226 @@ classify(const struct policy_input *in, const struct policy_vm *v,
 	} else if (cur + step <= w->want) {
 		w->desired = w->want;
 		o->reason = PR_ADD;
-	} else if (cur >= w->want + step) {
+	} else if (above - w->loan >= step) {
 		w->due = v->surplus_since >= 0 ?
 		    in->now - v->surplus_since >= in->reclaim_delay :
 		    in->reclaim_delay <= 0;
-		w->keeper = !w->due;
-		w->desired = w->due ? w->want : cur;
+		w->keeper = true;
+		w->desired = w->due ? w->want + w->loan : cur;
 		o->reason = w->due ? PR_RECLAIM : cur < v->assigned ?
 		    PR_MAXIMUM : PR_SURPLUS;
 	} else if (cur < v->assigned) {
 		w->desired = cur;
 		o->reason = PR_MAXIMUM;
 	} else {
-		/* Within a step of what it wants: leave it be. */
+		/* Within a step of what it wants, or holding a loan: leave
+		 * it be. */
+		w->keeper = w->loan > 0;
 		w->desired = v->assigned;
-		o->reason = PR_STEADY;
+		o->reason = w->loan ? PR_LOAN : PR_STEADY;
+	}
+}
+
+/*
+ * Lend what the pool has idle beyond a quarter of it (kept free, for needs
+ * faster than a loan comes back, and for starts) as headroom: shared in
+ * proportion to weight x headroom, so more to VMs whose demand climbs
+ * fast, each up to its maximum. A loan grows only by a whole chunk (four
+ * steps, or a quarter of what it has on loan), so that noise in the idle
+ * memory does not move balloons.
+ */
+static void
+lend(const struct policy_input *in, const struct work *w,
+    struct policy_out *out, uint64_t avail, uint64_t sum, bool *in_set)
+{
+	size_t n = in->n, i;
+	uint64_t *wt = xcalloc(n, sizeof(*wt));
+	uint64_t *cap = xcalloc(n, sizeof(*cap));
+	uint64_t *give = xcalloc(n, sizeof(*give));
+	uint64_t keep = avail / 4;
+
+	if (sum + keep < avail) {
+		for (i = 0; i < n; i++) {
+			const struct policy_vm *v = &in->vms[i];
+			uint64_t h = w[i].want - w[i].need;
+
+			if (!w[i].managed || out[i].target >= w[i].hi ||
+			    v->weight <= 0)
+				continue;
+			cap[i] = w[i].hi - out[i].target;
+			wt[i] = (uint64_t)v->weight *
+			    ((h > in->min_step ? h : in->min_step) / KIB + 1);
+		}
+		share_by_weight(avail - keep - sum, wt, in_set, cap, give, n);
+	}
+	for (i = 0; i < n; i++) {
+		uint64_t chunk = w[i].loan / 4 > 4 * in->min_step ?
+		    w[i].loan / 4 : 4 * in->min_step;
+
+		uint64_t g = give[i] / MIB * MIB;
+
+		if (!w[i].managed || give[i] < chunk)
+			continue;
+		out[i].target += g;
+		out[i].loan += g;
+		out[i].reason = PR_LOAN;
+	}
+	free(wt);
+	free(cap);
+	free(give);
+}
+
+/* Some surplus or loans are needed by VMs below what they want: taken
+ * back from the lowest weight first, among equals the oldest first,
+ * whole, so that one balloon moves rather than every keeper's. */
+static void
+plan_reclaim(const struct policy_input *in, const struct work *w,
+    struct policy_out *out, uint64_t spare, const bool *in_set)
+{
+	size_t n = in->n, i;
+	uint64_t *cap = xcalloc(n, sizeof(*cap));
+	uint64_t *give = xcalloc(n, sizeof(*give));
+	int64_t *since = xcalloc(n, sizeof(*since));
+
+	for (i = 0; i < n; i++) {
+		if (w[i].managed && w[i].desired > w[i].want)
+			cap[i] = w[i].desired - w[i].want;
+		since[i] = in->vms[i].surplus_since >= 0 ?
+		    in->vms[i].surplus_since : in->now;
+	}
+	fill_priority(spare, in->vms, in_set, cap, give, n, since);
+	for (i = 0; i < n; i++) {
+		if (!w[i].managed)
+			continue;
+		out[i].target = w[i].want + give[i];
+		out[i].loan = give[i] < w[i].loan ? give[i] : w[i].loan;
+		if (w[i].keeper && give[i] < cap[i])
+			out[i].reason = PR_RECLAIM_NEEDED;
+		else if ((out[i].reason == PR_STEADY ||
+		    out[i].reason == PR_LOAN) &&
+		    out[i].target != in->vms[i].assigned)
+			out[i].reason = out[i].target >
+			    in->vms[i].assigned ? PR_ADD : PR_RECLAIM_NEEDED;
+	}
+	free(cap);
+	free(give);
+	free(since);
+}
+
+/* Everyone gets demand; the buffers are funded from the highest weight
+ * down, the configured buffer before the climb part. Then no VM shrinks
+ * further than the others' growth needs: what is left goes back to those
+ * that would shrink, from the highest weight down. */
+static void
+plan_buffers(const struct policy_input *in, const struct work *w,
+    struct policy_out *out, uint64_t avail, uint64_t sum_need,
+    const bool *in_set)
+{
+	size_t n = in->n, i;
+	uint64_t *cap = xcalloc(n, sizeof(*cap));
+	uint64_t *give = xcalloc(n, sizeof(*give));
+	uint64_t left = avail - sum_need;
+
+	for (i = 0; i < n; i++)
+		if (w[i].managed)
+			cap[i] = w[i].base - w[i].need;
+	left = fill_priority(left, in->vms, in_set, cap, give, n, NULL);
+	for (i = 0; i < n; i++)
+		if (w[i].managed)
+			cap[i] = w[i].want - w[i].base;
+	left = fill_priority(left, in->vms, in_set, cap, give, n, NULL);
+	for (i = 0; i < n; i++) {
+		uint64_t t = w[i].need + give[i];
+		uint64_t keep = clamp(in->vms[i].assigned, w[i].lo, w[i].want);
+
+		cap[i] = w[i].managed && keep > t ? keep - t : 0;
+	}
+	fill_priority(left, in->vms, in_set, cap, give, n, NULL);
+	for (i = 0; i < n; i++) {
+		if (!w[i].managed)
+			continue;
+		out[i].target = w[i].need + give[i];
+		if (out[i].target < w[i].base)
+			out[i].reason = PR_SHORT_BUFFER;
+	}
+	free(cap);
+	free(give);
+}
+
+/* Everyone gets the minimum; demand above it is shared by weight. */
+static void
+plan_demand(const struct policy_input *in, const struct work *w,
+    struct policy_out *out, uint64_t avail, uint64_t sum_lo,
+    const bool *in_set)
+{
+	size_t n = in->n, i;
+	uint64_t *cap = xcalloc(n, sizeof(*cap));
+	uint64_t *give = xcalloc(n, sizeof(*give));
+	uint64_t *wt = xcalloc(n, sizeof(*wt));
+
+	for (i = 0; i < n; i++) {
+		if (!w[i].managed)
+			continue;
+		cap[i] = w[i].need - w[i].lo;
+		wt[i] = in->vms[i].weight > 0 ? (uint64_t)in->vms[i].weight : 0;
+	}
+	if (avail > sum_lo)
+		share_by_weight(avail - sum_lo, wt, in_set, cap, give, n);
+	for (i = 0; i < n; i++) {
+		if (!w[i].managed)
+			continue;
+		out[i].target = w[i].lo + give[i];
+		out[i].reason = PR_SHORT_DEMAND;
+	}
+	free(cap);
+	free(give);
+	free(wt);
+}
+
+/*
+ * Skip changes below the step: growth always (it only frees pool),
+ * shrinking only while the plan stays within the pool. Never skip a change
+ * that brings a VM back within its bounds, or growth toward its demand.
+ * When the pool is short (short), a band of a step or 4 % of what the VM
+ * has is skipped around its buffer share the same way.
+ */
+static void
+skip_small(const struct policy_input *in, const struct work *w,
+    struct policy_out *out, bool short_pool)
+{
+	uint64_t sum = 0;
+	size_t i;
+	int grow;
+
+	for (i = 0; i < in->n; i++)
+		sum += out[i].target;
+	/* Growth first: each growth skipped leaves room to skip a shrink. */
+	for (grow = 1; grow >= 0; grow--) {
+		for (i = 0; i < in->n; i++) {
+			const struct policy_vm *v = &in->vms[i];
+			struct policy_out *o = &out[i];
+			uint64_t a = v->assigned, band = in->min_step;
+
+			if (!w[i].managed || o->target == a || a < w[i].lo ||
+			    a > w[i].hi || (o->target > a) != grow)
+				continue;
+			/* The band: only above the configured buffer when
+			 * growing, so that it never keeps a VM below it. */
+			if (short_pool && a / 25 > band &&
+			    (grow ? a >= w[i].base : a >= w[i].need))
+				band = a / 25;
+			if (grow && o->target - a < band) {
+				sum -= o->target - a;
+				o->target = a;
+			} else if (!grow && a - o->target < band &&
+			    sum + (a - o->target) <= in->pool) {
+				sum += a - o->target;
+				o->target = a;
+			} else
+				continue;
+			if (o->reason != PR_STEADY && o->reason != PR_LOAN)
+				o->reason = PR_SMALL;
+		}
 	}
 }
 
@@ -242,12 +468,10 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 {
 	size_t n = in->n, i;
 	struct work *w = xcalloc(n, sizeof(*w));
-	uint64_t *cap = xcalloc(n, sizeof(*cap));
-	uint64_t *give = xcalloc(n, sizeof(*give));
 	bool *in_set = xcalloc(n, sizeof(*in_set));
 	uint64_t avail = in->pool, fixed = 0, sum_desired = 0, sum_want = 0;
-	uint64_t sum_need = 0, sum_lo = 0, sum;
-	bool alone = false;
+	uint64_t sum_need = 0, sum_lo = 0;
+	bool alone = false, short_pool = false;
 
 	/* VMs without fresh stats keep what they have, and that counts
 	 * against the pool (a VM that has just started, what it boots
@@ -259,6 +483,7 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		memset(o, 0, sizeof(*o));
 		o->target = v->assigned;
 		o->surplus_since = v->surplus_since;
+		o->loan = v->loan;
 		if (v->stats != PS_FRESH) {
 			o->reason = v->stats == PS_GRACE ? PR_GRACE :
 			    v->stats == PS_SETTLING ? PR_SETTLING :
@@ -294,90 +519,22 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 
 	if (sum_desired <= avail) {
 		for (i = 0; i < n; i++)
-			if (w[i].managed)
+			if (w[i].managed) {
 				out[i].target = w[i].desired;
-	} else if (sum_want <= avail) {
-		/* Keepers give back surplus, lowest weight first; among
-		 * equals, the one that has had it longest first, whole, so
-		 * that one balloon moves rather than every keeper's. */
-		int64_t *since = xcalloc(n, sizeof(*since));
-
-		for (i = 0; i < n; i++) {
-			if (w[i].managed && w[i].desired > w[i].want)
-				cap[i] = w[i].desired - w[i].want;
-			since[i] = in->vms[i].surplus_since >= 0 ?
-			    in->vms[i].surplus_since : in->now;
-		}
-		fill_priority(avail - sum_want, in->vms, in_set, cap, give, n,
-		    since);
-		free(since);
-		for (i = 0; i < n; i++) {
-			if (!w[i].managed)
-				continue;
-			out[i].target = w[i].want + give[i];
-			if (w[i].keeper && give[i] < cap[i])
-				out[i].reason = PR_RECLAIM_NEEDED;
-			else if (out[i].reason == PR_STEADY &&
-			    out[i].target != in->vms[i].assigned)
-				out[i].reason = out[i].target >
-				    in->vms[i].assigned ? PR_ADD : PR_RECLAIM_NEEDED;
-		}
-	} else if (sum_need <= avail) {
-		/* Everyone gets demand; buffers from the highest weight. */
-		for (i = 0; i < n; i++)
-			if (w[i].managed)
-				cap[i] = w[i].want - w[i].need;
-		fill_priority(avail - sum_need, in->vms, in_set, cap, give, n,
-		    NULL);
-		for (i = 0; i < n; i++) {
-			if (!w[i].managed)
-				continue;
-			out[i].target = w[i].need + give[i];
-			if (out[i].target < w[i].want)
-				out[i].reason = PR_SHORT_BUFFER;
-		}
+				out[i].loan = w[i].loan;
+			}
+		if (in->lend)
+			lend(in, w, out, avail, sum_desired, in_set);
+	} else if (sum_want <= avail)
+		plan_reclaim(in, w, out, avail - sum_want, in_set);
+	else if (sum_need <= avail) {
+		plan_buffers(in, w, out, avail, sum_need, in_set);
+		short_pool = true;
 	} else {
-		/* Everyone gets the minimum; demand shared by weight. */
-		for (i = 0; i < n; i++)
-			if (w[i].managed)
-				cap[i] = w[i].need - w[i].lo;
-		if (avail > sum_lo)
-			share_by_weight(avail - sum_lo, in->vms, in_set, cap,
-			    give, n);
-		for (i = 0; i < n; i++) {
-			if (!w[i].managed)
-				continue;
-			out[i].target = w[i].lo + give[i];
-			out[i].reason = PR_SHORT_DEMAND;
-		}
+		plan_demand(in, w, out, avail, sum_lo, in_set);
+		short_pool = true;
 	}
-
-	/* Skip changes below the step: growth always (it only frees pool),
-	 * shrinking only while the plan stays within the pool. Never skip
-	 * a change that brings a VM back within its bounds. */
-	sum = 0;
-	for (i = 0; i < n; i++)
-		sum += out[i].target;
-	for (i = 0; i < n; i++) {
-		const struct policy_vm *v = &in->vms[i];
-		struct policy_out *o = &out[i];
-		uint64_t a = v->assigned;
-
-		if (!w[i].managed || o->target == a || a < w[i].lo ||
-		    a > w[i].hi)
-			continue;
-		if (o->target > a && o->target - a < in->min_step) {
-			sum -= o->target - a;
-			o->target = a;
-		} else if (o->target < a && a - o->target < in->min_step &&
-		    sum + (a - o->target) <= in->pool) {
-			sum += a - o->target;
-			o->target = a;
-		} else
-			continue;
-		if (o->reason != PR_STEADY)
-			o->reason = PR_SMALL;
-	}
+	skip_small(in, w, out, short_pool);
 
 	for (i = 0; i < n; i++) {
 		struct policy_out *o = &out[i];
@@ -385,18 +542,40 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		o->change = o->target != in->vms[i].assigned;
 		if (!w[i].managed)
 			continue;
+		if (o->target < w[i].want + o->loan)
+			o->loan = o->target > w[i].want ?
+			    o->target - w[i].want : 0;
 		/* The surplus clock runs while a VM keeps a step or more
-		 * above what it wants, and starts again after. */
-		if (o->target >= w[i].want + in->min_step)
+		 * above what it wants and has on loan, and starts again
+		 * after. */
+		if (o->target >= w[i].want + o->loan + in->min_step)
 			o->surplus_since = in->vms[i].surplus_since >= 0 ?
 			    in->vms[i].surplus_since : in->now;
 		else
 			o->surplus_since = -1;
 	}
 	free(w);
-	free(cap);
-	free(give);
 	free(in_set);
+}
+
+void
+policy_climb(struct policy_climb *c, uint64_t demand, int64_t now)
+{
+	int64_t dt = now - c->at;
+
+	if (c->at >= 0 && dt >= 0 && dt < POLICY_CLIMB_WINDOW)
+		return;
+	if (c->at >= 0 && dt > 0) {
+		uint64_t rise = demand > c->demand ?
+		    (demand - c->demand) / (uint64_t)dt : 0;
+
+		c->rate = mul_div(c->rate, POLICY_CLIMB_FADE,
+		    POLICY_CLIMB_FADE + (uint64_t)dt);
+		if (rise > c->rate)
+			c->rate = rise;
+	}
+	c->demand = demand;
+	c->at = now;
 }
 
 void

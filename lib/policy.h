@@ -26,6 +26,7 @@ enum policy_reason {
 	PR_STALE,		/* guest stats stopped updating */
 	PR_GRACE,		/* just started: its stats mean little yet */
 	PR_SETTLING,		/* just moved: no stats since the move yet */
+	PR_LOAN,		/* idle pool lent to it as headroom */
 	PR_COUNT
 };
 
@@ -44,6 +45,10 @@ struct policy_vm {
 				 * has just started counts at its boot
 				 * target, not at its balloon's momentary
 				 * size); 0: assigned */
+	uint64_t climb;		/* bytes/s its demand climbed lately
+				 * (policy_climb); 0: none seen */
+	uint64_t loan;		/* of assigned, what an earlier plan lent
+				 * it from the idle pool */
 };
 
 struct policy_input {
@@ -53,6 +58,10 @@ struct policy_input {
 	uint64_t min_step;	/* bytes; smaller changes are skipped */
 	const struct policy_vm *vms;
 	size_t n;
+	int64_t react;		/* seconds from a demand change to the
+				 * balloon's answer: a VM keeps climb x
+				 * react on top of its buffer */
+	bool lend;		/* lend idle pool memory as headroom */
 };
 
 struct policy_out {
@@ -61,6 +70,9 @@ struct policy_out {
 	enum policy_reason reason;
 	int64_t surplus_since;	/* state to keep for the next pass */
 	bool change;		/* target differs from assigned */
+	uint64_t headroom;	/* want - demand: the effective buffer */
+	uint64_t loan;		/* of target, lent from the idle pool:
+				 * state to keep for the next pass */
 };
 
 /*
@@ -81,6 +93,24 @@ void policy_plan(const struct policy_input *in, struct policy_out *out);
  * with its minimum raised to what it has: it may grow, not shrink.
  */
 void policy_settling(struct policy_vm *v);
+
+/*
+ * How fast a VM's demand has climbed lately, for policy_vm.climb: the
+ * fastest climb between two samples at least POLICY_CLIMB_WINDOW seconds
+ * apart, fading as it goes: each sample first multiplies the rate by
+ * FADE / (FADE + seconds since the last), so that over an hour of samples
+ * it falls to about a third, in one step of an hour to half. Three
+ * numbers per VM; a call closer than the window to the last sample
+ * changes nothing.
+ */
+#define POLICY_CLIMB_WINDOW 10
+#define POLICY_CLIMB_FADE 3600
+struct policy_climb {
+	uint64_t rate;		/* bytes/s */
+	uint64_t demand;	/* at the last sample, bytes */
+	int64_t at;		/* its time, seconds; -1: none */
+};
+void policy_climb(struct policy_climb *c, uint64_t demand, int64_t now);
 
 /* Short text of a reason, for output and logs. */
 const char *policy_reason_text(enum policy_reason r);

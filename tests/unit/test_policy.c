@@ -154,6 +154,116 @@ rules(void)
 	CHECK(policy_want(M(10), 2000) == M(210), "buffer 2000%%");
 }
 
+/* Per-VM headroom from how fast demand climbs, and idle pool lent out. */
+static void
+headroom_rules(void)
+{
+	struct policy_vm v[3];
+	struct policy_out o[3];
+	struct policy_input in = { M(4096), 1000, 300, M(8), v, 1, 3, false };
+	struct policy_climb c = { 0, 0, -1 };
+
+	/* A VM whose demand climbs 50 MiB/s, with passes that answer in
+	 * 3 s, keeps 150 MiB on top of its buffer. */
+	v[0] = vm(M(256), M(230), M(128), M(2048), 20, 50);
+	v[0].climb = M(50);
+	policy_plan(&in, o);
+	CHECK(o[0].target == M(432) && o[0].headroom == M(432 - 230),
+	    "230M + 20%% + 50M/s x 3 s = 426M, whole steps: 432M (got %llu)",
+	    (unsigned long long)(o[0].target / MIB));
+
+	/* Short: the configured buffers are funded before any climb part. */
+	v[0] = vm(M(200), M(200), M(64), M(1024), 20, 80);
+	v[0].climb = M(100);
+	v[1] = vm(M(200), M(200), M(64), M(1024), 20, 20);
+	in.pool = M(480);
+	in.n = 2;
+	policy_plan(&in, o);
+	CHECK(o[1].target == M(240) && o[0].target == M(240),
+	    "both buffers first (%llu, %llu), the climb part gets nothing",
+	    (unsigned long long)(o[0].target / MIB),
+	    (unsigned long long)(o[1].target / MIB));
+	in.pool = M(600);
+	policy_plan(&in, o);
+	CHECK(o[1].target == M(240) && o[0].target == M(360),
+	    "then the climb part, up to what is left (%llu)",
+	    (unsigned long long)(o[0].target / MIB));
+
+	/* Short, and a VM has more than its share: it gives only what the
+	 * others' growth needs. */
+	v[0] = vm(M(236), M(200), M(64), M(1024), 20, 50);
+	v[1] = vm(M(200), M(210), M(64), M(1024), 20, 50);
+	in.pool = M(446);
+	policy_plan(&in, o);
+	CHECK(o[0].target < M(236) && o[0].target >= M(216) &&
+	    o[1].target > M(210) && o[0].target + o[1].target <= M(446) &&
+	    o[0].target + o[1].target >= M(445), "it gives what the "
+	    "other's growth needs beyond the free 10M, no more: the pool "
+	    "stays full (%llu, %llu)", (unsigned long long)(o[0].target / MIB),
+	    (unsigned long long)(o[1].target / MIB));
+	/* A buffer share that moves by less than 4 % stays put. */
+	v[0] = vm(M(232), M(200), M(64), M(1024), 20, 50);
+	v[1] = vm(M(232), M(200), M(64), M(1024), 20, 50);
+	v[1].demand = M(204);
+	in.pool = M(464);
+	policy_plan(&in, o);
+	CHECK(!o[0].change && !o[1].change, "short: a 4 MiB demand change "
+	    "moves no buffer share (%llu, %llu)",
+	    (unsigned long long)(o[0].target / MIB),
+	    (unsigned long long)(o[1].target / MIB));
+
+	/* Idle pool lent out beyond a quarter of it, more to the climber. */
+	in.lend = true;
+	in.pool = M(8192);
+	v[0] = vm(M(240), M(200), M(64), M(8192), 20, 50);
+	v[1] = vm(M(240), M(200), M(64), M(8192), 20, 50);
+	v[1].climb = M(20);
+	in.n = 2;
+	policy_plan(&in, o);
+	CHECK(o[0].target + o[1].target <= M(8192) - M(2048) &&
+	    o[0].target + o[1].target >= M(8192) - M(2048) - M(2) &&
+	    o[1].loan > o[0].loan && o[0].loan > 0 &&
+	    o[0].reason == PR_LOAN, "lent: all but a quarter of the pool, "
+	    "more to the climber (%llu, %llu)",
+	    (unsigned long long)(o[0].target / MIB),
+	    (unsigned long long)(o[1].target / MIB));
+	v[0].assigned = o[0].target;
+	v[0].loan = o[0].loan;
+	v[1].assigned = o[1].target;
+	v[1].loan = o[1].loan;
+	v[0].surplus_since = o[0].surplus_since;
+	v[1].surplus_since = o[1].surplus_since;
+	CHECK(v[0].surplus_since < 0, "a loan is not surplus: no clock");
+	in.now = 100000;
+	policy_plan(&in, o);
+	CHECK(!o[0].change && !o[1].change && o[0].loan == v[0].loan,
+	    "a loan stays, however long: the reclaim delay is for surplus");
+	/* A third VM needs memory: one loan comes back, whole. */
+	v[2] = vm(M(1000), M(2400), M(64), M(8192), 20, 50);
+	v[0].weight = 40;
+	in.n = 3;
+	policy_plan(&in, o);
+	CHECK(o[2].target >= M(2880) && o[0].change && !o[1].change &&
+	    o[0].reason == PR_RECLAIM_NEEDED && o[0].loan < v[0].loan,
+	    "the lower weight's loan gives, the other's stays (%llu, %llu, "
+	    "%llu)", (unsigned long long)(o[0].target / MIB),
+	    (unsigned long long)(o[1].target / MIB),
+	    (unsigned long long)(o[2].target / MIB));
+
+	/* The climb rate: the fastest rise between samples 10 s apart,
+	 * fading as time goes. */
+	policy_climb(&c, M(100), 0);
+	CHECK(c.rate == 0 && c.at == 0, "first sample: no rate yet");
+	policy_climb(&c, M(400), 5);
+	CHECK(c.at == 0, "within the window: nothing changes");
+	policy_climb(&c, M(400), 10);
+	CHECK(c.rate == M(30), "300M in 10 s: 30M/s");
+	policy_climb(&c, M(300), 20);
+	CHECK(c.rate < M(30) && c.rate > M(29), "a fall fades it a little");
+	policy_climb(&c, M(300), 3620);
+	CHECK(c.rate < M(15) && c.rate > M(14), "an hour on: about half");
+}
+
 /* A small deterministic generator, so failures can be replayed. */
 static uint64_t rng = 42;
 
@@ -181,6 +291,10 @@ random_input(struct policy_vm *v, uint64_t *pool, int64_t *now)
 			v[i].stats = (int)(1 + rnd(4));
 		if (rnd(3) == 0)
 			v[i].surplus_since = *now - (int64_t)rnd(600);
+		if (rnd(3) == 0)
+			v[i].climb = rnd(M(200));
+		if (rnd(4) == 0 && v[i].assigned > min)
+			v[i].loan = rnd(v[i].assigned - min);
 	}
 	*pool = M(rnd(n * 4096 + 1));
 	return n;
@@ -192,14 +306,17 @@ properties(void)
 	struct policy_vm v[20], v2[20];
 	struct policy_out o[20], o2[20];
 	int run, bad_sum = 0, bad_bounds = 0, bad_weight = 0, bad_steady = 0;
-	int bad_det = 0, checked_sum = 0;
+	int bad_det = 0, checked_sum = 0, checked_buf = 0, bad_buf = 0;
+	uint64_t base[20];
 
 	for (run = 0; run < 20000; run++) {
 		uint64_t pool, sum = 0, floor = 0;
 		int64_t now;
 		size_t n = random_input(v, &pool, &now), i, k;
-		struct policy_input in = { pool, now, 300, M(8), v, n };
+		struct policy_input in = { pool, now, 300, M(8), v, n,
+			(int64_t)rnd(8), rnd(2) == 0 };
 		bool alone = false;
+		uint64_t sum_base = 0;
 
 		policy_plan(&in, o);
 		for (i = 0; i < n; i++)
@@ -230,11 +347,28 @@ properties(void)
 				bad_bounds++;
 		}
 		/* The pool holds whenever the minimums and the VMs left
-		 * alone fit in it at all. */
+		 * alone fit in it at all, loans and climb headroom too. */
 		if (floor <= pool) {
 			checked_sum++;
 			if (sum > pool)
 				bad_sum++;
+		}
+		/* While the pool has room for every configured buffer, no
+		 * VM is kept below its own (but for less than a step). */
+		for (i = 0; !alone && i < n; i++) {
+			uint64_t b = (policy_want(v[i].demand, v[i].buffer) +
+			    M(8) - 1) / M(8) * M(8);
+			uint64_t lo = v[i].minimum < v[i].maximum ?
+			    v[i].minimum : v[i].maximum;
+
+			b = b < lo ? lo : b > v[i].maximum ? v[i].maximum : b;
+			base[i] = b;
+			sum_base += b;
+		}
+		for (i = 0; !alone && sum_base <= pool && i < n; i++) {
+			checked_buf++;
+			if (o[i].target + M(8) <= base[i])
+				bad_buf++;
 		}
 
 		/* Same input, same plan. */
@@ -259,6 +393,7 @@ properties(void)
 			v2[i] = v[i];
 			v2[i].assigned = o[i].target;
 			v2[i].surplus_since = o[i].surplus_since;
+			v2[i].loan = o[i].loan;
 		}
 		policy_plan(&in, o2);
 		for (int round = 0; round < 2; round++) {
@@ -275,6 +410,7 @@ properties(void)
 			for (i = 0; i < n; i++) {
 				v2[i].assigned = o2[i].target;
 				v2[i].surplus_since = o2[i].surplus_since;
+				v2[i].loan = o2[i].loan;
 			}
 			policy_plan(&in, o2);
 		}
@@ -283,6 +419,9 @@ properties(void)
 	    checked_sum);
 	CHECK(bad_sum == 0, "sum of targets within the pool (%d bad)",
 	    bad_sum);
+	CHECK(checked_buf > 10000 && bad_buf == 0, "with room for every "
+	    "configured buffer, none kept below its own (%d bad of %d)",
+	    bad_buf, checked_buf);
 	CHECK(bad_bounds == 0, "targets within [minimum, maximum] (%d bad)",
 	    bad_bounds);
 	CHECK(bad_det == 0, "deterministic (%d bad)", bad_det);
@@ -296,6 +435,7 @@ int
 main(void)
 {
 	rules();
+	headroom_rules();
 	properties();
 	return unit_done();
 }
