@@ -72,7 +72,7 @@ static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
 	const char *uri = dmctl_uri, *conffile = NULL, *arg;
-	struct balance_opts bo = { false, BAL_TEXT, 0 };
+	struct balance_opts bo = { false, BAL_TEXT, 0, 0 };
 	struct sigaction sa;
 	struct hostconf hc;
 	virConnectPtr conn = NULL;
@@ -96,6 +96,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 			if (number_parse(arg, 1, 86400, &every, &why) < 0)
 				return cli_usage_error(cmd, "--every: '%s' is "
 				    "%s (1 to 86400)", arg, why);
+			bo.every = (unsigned)every;
 			break;
 		case O_CONFIG_FILE:
 			conffile = arg;

@@ -109,6 +109,27 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now,
 	return PS_FRESH;
 }
 
+/* How fast its demand climbs, from settled figures only (a starving
+ * guest's demand is made up); and what it has on loan. */
+static void
+climb_sample(struct item *it, int ps, time_t now)
+{
+	struct bstate *st = &it->state;
+	struct policy_climb c = { st->climb > 0 ? (uint64_t)st->climb * KIB : 0,
+		st->climb_demand > 0 ? (uint64_t)st->climb_demand * KIB : 0,
+		st->climb_at };
+
+	if (it->has_demand && ps == PS_FRESH && !vm_starving(it->vm) &&
+	    !vm_thrashes(it->vm, st)) {
+		policy_climb(&c, it->in.demand, now);
+		st->climb = c.rate >= KIB ? (int64_t)(c.rate / KIB) : -1;
+		st->climb_demand = (int64_t)(c.demand / KIB);
+		st->climb_at = c.at;
+	}
+	it->in.climb = st->climb > 0 ? (uint64_t)st->climb * KIB : 0;
+	it->in.loan = st->loan > 0 ? (uint64_t)st->loan * KIB : 0;
+}
+
 static void
 log_both(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -261,6 +282,7 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	p->weight = vm->conf.weight;
 	ps = stats_state(vm, hc, now, !it->blind, it->has_demand);
 	p->stats = ps;
+	climb_sample(it, ps, now);
 	it->settling = p->stats == PS_SETTLING;
 	it->minimum = p->minimum;
 	p->surplus_since = vm->bstate.surplus_since;
@@ -637,13 +659,28 @@ ledger_update(const struct snapshot *s, const struct hostconf *hc,
 	}
 	said = false;
 	l.time = (int64_t)now;
+	/* Memory lent as headroom comes back at the next pass for a VM
+	 * that starts; until then the quarter of the pool never lent is
+	 * there for it. */
 	l.free = s->host.free;
+	for (i = 0; i < s->n; i++)
+		if (s->vms[i].active && vm_dynamic(&s->vms[i]) &&
+		    s->vms[i].bstate.loan > 0)
+			l.free += s->vms[i].bstate.loan * (int64_t)KIB;
 	ledger_drop(&l, NULL, (int64_t)now);
 	for (i = 0; i < s->n; i++)
 		if (s->vms[i].active)
 			ledger_drop(&l, s->vms[i].uuid, 0);
 	ledger_close(fd, &l, true);
 	ledger_free(&l);
+}
+
+int64_t
+balance_react(const struct hostconf *hc, const struct balance_opts *o)
+{
+	/* The next pass, and two stats reports for its figures. */
+	return (int64_t)(o->every ? o->every : 60) +
+	    2 * (int64_t)hc->stats_period;
 }
 
 int
@@ -679,10 +716,14 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 	held += o->hold;
 	in = (struct policy_input){ s.host.pool > held ? s.host.pool - held : 0,
 		now,
-		(int64_t)hc->reclaim_delay, hc->min_step, pv, n };
+		(int64_t)hc->reclaim_delay, hc->min_step, pv, n,
+		balance_react(hc, o), hc->lend_idle && !o->hold };
 	policy_plan(&in, po);
 	for (i = 0; i < n; i++) {
 		items[i].out = po[i];
+		items[i].state.loan = po[i].loan >= KIB ?
+		    (int64_t)(po[i].loan / KIB) : -1;
+		items[i].state.react = in.react;
 		/* Say why a settling VM did not shrink. */
 		if (items[i].settling && !po[i].change)
 			items[i].out.reason = items[i].grace ? PR_GRACE :

@@ -22,7 +22,13 @@ struct balance_opts {
 	uint64_t hold;		/* keep this much of the pool free (for a VM
 				 * about to start): running VMs give back
 				 * surplus for it, in the balancer's order */
+	unsigned every;		/* seconds between passes; 0: one pass
+				 * (from cron, taken as a minute) */
 };
+
+/* Seconds from a demand change to the balancer's answer: the time to the
+ * next pass and two stats reports. */
+int64_t balance_react(const struct hostconf *hc, const struct balance_opts *o);
 
 /*
  * Run one pass at time now. Returns 0 when it ran (whether or not

@@ -28,6 +28,11 @@ static const struct {
 	{ "faults", offsetof(struct bstate, faults) },
 	{ "faults-at", offsetof(struct bstate, faults_at) },
 	{ "thrashing", offsetof(struct bstate, thrashing) },
+	{ "climb", offsetof(struct bstate, climb) },
+	{ "climb-demand", offsetof(struct bstate, climb_demand) },
+	{ "climb-at", offsetof(struct bstate, climb_at) },
+	{ "loan", offsetof(struct bstate, loan) },
+	{ "react", offsetof(struct bstate, react) },
 };
 
 #define FIELD(st, i) (*(int64_t *)((char *)(st) + attrs[i].off))
@@ -82,7 +87,7 @@ bstate_parse_node(struct _xmlNode *root, struct bstate *st)
 char *
 bstate_format(const struct bstate *st)
 {
-	char out[1024] = "";	/* 13 fields of at most 40 bytes */
+	char out[1024] = "";	/* 18 fields of at most 40 bytes */
 	size_t i, len = 0;
 
 	/* An unknown value is left out rather than written as -1. */

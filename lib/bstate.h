@@ -32,6 +32,12 @@ struct bstate {
 				 * the guest is tight on memory */
 	int64_t faults_at;	/* the guest's report time of that sample */
 	int64_t thrashing;	/* faulting fast and tight since then */
+	int64_t climb;		/* KiB/s its demand climbed lately */
+	int64_t climb_demand;	/* KiB, the last sample of that */
+	int64_t climb_at;	/* and its time */
+	int64_t loan;		/* KiB lent to it from the idle pool */
+	int64_t react;		/* seconds a pass took to answer, for
+				 * the headroom climb x react */
 };
 
 void bstate_init(struct bstate *st);

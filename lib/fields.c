@@ -110,13 +110,19 @@ get_status(const struct vm *vm, struct value *v)
 	v->s = vm_status_name(vm->status);
 }
 
-/* The buffer the VM should have on top of demand, and what it has. */
+/* The buffer the VM should have on top of demand, and what it has: the
+ * effective buffer, its buffer percent of demand and, as the balancer
+ * last planned it, its demand's climb rate over the time a pass takes. */
 static void
 get_buf_want(const struct vm *vm, struct value *v)
 {
+	const struct bstate *st = &vm->bstate;
+	uint64_t climb = st->climb > 0 && st->react > 0 ?
+	    (uint64_t)st->climb * KIB * (uint64_t)st->react : 0;
+
 	set_size(v, vm->has_demand && vm_dynamic(vm),
 	    (vm->demand * (uint64_t)(vm->conf.buffer > 0 ? vm->conf.buffer : 0)
-	    + 99) / 100);
+	    + 99) / 100 + climb);
 	v->settling = vm->settling;
 }
 
@@ -141,6 +147,15 @@ static void
 get_plugged(const struct vm *vm, struct value *v)
 {
 	set_size(v, vm->hotadd && vm->active, vm->plugged);
+}
+
+/* What the balancer lent it from the idle pool, and it still has. */
+static void
+get_loan(const struct vm *vm, struct value *v)
+{
+	uint64_t loan = vm->bstate.loan > 0 ? (uint64_t)vm->bstate.loan * KIB : 0;
+
+	set_size(v, vm->active && vm_dynamic(vm), loan);
 }
 
 static void
@@ -185,6 +200,7 @@ const struct column vm_columns[COL_COUNT] = {
 	    get_plugged },
 	[COL_SETTLING] = { "SETTLING", "settling", true, NULL, NULL, NULL, NULL,
 	    get_settling },
+	[COL_LOAN] = { "LOAN", "loan", false, NULL, NULL, NULL, NULL, get_loan },
 };
 
 #define HOST_SIZE_GETTER(fn, member)                                         \

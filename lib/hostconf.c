@@ -57,6 +57,7 @@ static const struct hostconf_key {
 	    1, HOSTCONF_DURATION_MAX },
 	{ "hook-refuse-undecided", HOSTCONF_KIND_BOOL, HC_FIELD(hook_refuse),
 	    0, 0 },
+	{ "lend-idle", HOSTCONF_KIND_BOOL, HC_FIELD(lend_idle), 0, 0 },
 #undef HC_FIELD
 };
 
@@ -78,6 +79,7 @@ hostconf_default(struct hostconf *hc)
 	hc->ledger_file = NULL;
 	hc->hook_max_age = 120;
 	hc->hook_refuse = false;
+	hc->lend_idle = false;
 }
 
 void

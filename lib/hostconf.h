@@ -26,6 +26,7 @@ struct hostconf {
 	unsigned hook_max_age;		/* seconds the ledger is fresh for, for
 					 * the hook, default 120 */
 	bool hook_refuse;		/* a hook that cannot decide refuses */
+	bool lend_idle;			/* lend idle pool memory as headroom */
 };
 
 void hostconf_default(struct hostconf *hc);

@@ -302,7 +302,8 @@ lend(const struct policy_input *in, const struct work *w,
 			continue;
 		out[i].target += g;
 		out[i].loan += g;
-		out[i].reason = PR_LOAN;
+		if (out[i].reason != PR_ADD && out[i].reason != PR_MINIMUM)
+			out[i].reason = PR_LOAN;
 	}
 	free(wt);
 	free(cap);

@@ -119,7 +119,7 @@ row_order() {
 	for l in "${lines[@]}"; do
 		jq -e '.host.pool and (.vms | length >= 2)' <<<"$l" >/dev/null
 	done
-	want=$(dmctl show --json | jq -c '[.vms[0] | keys[]] + ["buffer_available", "buffer_wanted"] | sort')
+	want=$(dmctl show --json | jq -c '[.vms[0] | keys[]] + ["buffer_available"] | sort')
 	got=$(jq -c '[.vms[0] | keys[]] | sort' <<<"${lines[0]}")
 	[ "$got" = "$want" ]
 	[ "$(jq -c '.host | keys' <<<"${lines[0]}")" = "$(dmctl show --json | jq -c '.host | keys')" ]

@@ -95,7 +95,7 @@ settled_demand() {
 	[ "$status" -eq 0 ]
 	jq -e '.host | keys == (["assigned","dynamic_vms","free","last_change","overcommitted","overhead","pool","reserve","static","static_vms","total"])' <<<"$output"
 	jq -e '.vms | length >= 2' <<<"$output"
-	jq -e '.vms[] | keys == (["assigned","buffer","demand","dynamic","grows","maximum","minimum","name","plugged","pressure","settling","startup","state","status","uuid","weight"])' <<<"$output"
+	jq -e '.vms[] | keys == (["assigned","buffer","buffer_wanted","demand","dynamic","grows","loan","maximum","minimum","name","plugged","pressure","settling","startup","state","status","uuid","weight"])' <<<"$output"
 	jq -e 'all(.vms[]; .settling | type == "boolean")' <<<"$output"
 	# Balloon VMs grow by balloon and have nothing plugged.
 	jq -e '[.vms[] | select(.name == "gshow" or .name == "gset")] | length == 2 and all(.grows == "balloon" and .plugged == null)' <<<"$output"
@@ -128,7 +128,7 @@ settled_demand() {
 	run dmctl show
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "Host: total "*", reserve "*", pool "*", free "* ]]
-	[[ "${lines[1]}" =~ ^NAME\ +STATE\ +MODE\ +GROWS\ +STARTUP\ +MIN\ +MAX\ +BUFFER\ +WEIGHT\ +ASSIGNED\ +PLUGGED\ +DEMAND\ +PRESSURE\ +STATUS$ ]]
+	[[ "${lines[1]}" =~ ^NAME\ +STATE\ +MODE\ +GROWS\ +STARTUP\ +MIN\ +MAX\ +BUFFER\ +WEIGHT\ +ASSIGNED\ +PLUGGED\ +LOAN\ +DEMAND\ +PRESSURE\ +STATUS$ ]]
 	[[ "$output" =~ gshow\ +running\ +dynamic\ +balloon\ +256M\ +256M\ +1\.0G\ +20%\ +50\ +256M\ +-\ +[0-9]+M\ +[0-9]+%\ +(OK|Low)$'\n' || "$output" =~ gshow\ +running\ +dynamic\ +balloon\ +256M\ +256M\ +1\.0G\ +20%\ +50\ +256M\ +-\ +[0-9]+M\ +[0-9]+%\ +(OK|Low)$ ]]
 	n=$(vsh list --all --name | grep -c .)
 	[ "${#lines[@]}" -eq $((n + 2)) ]
