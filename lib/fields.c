@@ -155,7 +155,7 @@ get_loan(const struct vm *vm, struct value *v)
 {
 	uint64_t loan = vm->bstate.loan > 0 ? (uint64_t)vm->bstate.loan * KIB : 0;
 
-	set_size(v, vm->active && vm_dynamic(vm), loan);
+	set_size(v, vm->active && vm_dynamic(vm) && loan, loan);
 }
 
 static void

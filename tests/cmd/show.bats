@@ -129,7 +129,7 @@ settled_demand() {
 	[ "$status" -eq 0 ]
 	[[ "${lines[0]}" == "Host: total "*", reserve "*", pool "*", free "* ]]
 	[[ "${lines[1]}" =~ ^NAME\ +STATE\ +MODE\ +GROWS\ +STARTUP\ +MIN\ +MAX\ +BUFFER\ +WEIGHT\ +ASSIGNED\ +PLUGGED\ +LOAN\ +DEMAND\ +PRESSURE\ +STATUS$ ]]
-	[[ "$output" =~ gshow\ +running\ +dynamic\ +balloon\ +256M\ +256M\ +1\.0G\ +20%\ +50\ +256M\ +-\ +[0-9]+M\ +[0-9]+%\ +(OK|Low)$'\n' || "$output" =~ gshow\ +running\ +dynamic\ +balloon\ +256M\ +256M\ +1\.0G\ +20%\ +50\ +256M\ +-\ +[0-9]+M\ +[0-9]+%\ +(OK|Low)$ ]]
+	[[ "$output" =~ gshow\ +running\ +dynamic\ +balloon\ +256M\ +256M\ +1\.0G\ +20%\ +50\ +256M\ +-\ +-\ +[0-9]+M\ +[0-9]+%\ +(OK|Low)$'\n' || "$output" =~ gshow\ +running\ +dynamic\ +balloon\ +256M\ +256M\ +1\.0G\ +20%\ +50\ +256M\ +-\ +-\ +[0-9]+M\ +[0-9]+%\ +(OK|Low)$ ]]
 	n=$(vsh list --all --name | grep -c .)
 	[ "${#lines[@]}" -eq $((n + 2)) ]
 }
