@@ -109,8 +109,11 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now,
 	return PS_FRESH;
 }
 
-/* How fast its demand climbs, from settled figures only (a starving
- * guest's demand is made up); and what it has on loan. */
+/* How fast its demand climbs, from settled figures only: fresh ones, or
+ * while the balloon settles the demand read just before the last move, at
+ * its time (a VM that grows every few seconds is settling most of the
+ * time); never a starving guest's, which is made up. And what it has on
+ * loan. */
 static void
 climb_sample(struct item *it, int ps, time_t now)
 {
@@ -118,10 +121,14 @@ climb_sample(struct item *it, int ps, time_t now)
 	struct policy_climb c = { st->climb > 0 ? (uint64_t)st->climb * KIB : 0,
 		st->climb_demand > 0 ? (uint64_t)st->climb_demand * KIB : 0,
 		st->climb_at };
+	bool starving = vm_starving(it->vm) || vm_thrashes(it->vm, st);
 
-	if (it->has_demand && ps == PS_FRESH && !vm_starving(it->vm) &&
-	    !vm_thrashes(it->vm, st)) {
+	if (ps == PS_SETTLING && st->settled >= 0 && st->last_change >= 0 &&
+	    !starving)
+		policy_climb(&c, (uint64_t)st->settled * KIB, st->last_change);
+	else if (it->has_demand && ps == PS_FRESH && !starving)
 		policy_climb(&c, it->in.demand, now);
+	if (c.at != st->climb_at) {
 		st->climb = c.rate >= KIB ? (int64_t)(c.rate / KIB) : -1;
 		st->climb_demand = (int64_t)(c.demand / KIB);
 		st->climb_at = c.at;

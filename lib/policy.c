@@ -564,9 +564,9 @@ policy_climb(struct policy_climb *c, uint64_t demand, int64_t now)
 {
 	int64_t dt = now - c->at;
 
-	if (c->at >= 0 && dt >= 0 && dt < POLICY_CLIMB_WINDOW)
-		return;
-	if (c->at >= 0 && dt > 0) {
+	if (c->at >= 0 && dt < POLICY_CLIMB_WINDOW)
+		return;		/* too soon, or an older figure */
+	if (c->at >= 0) {
 		uint64_t rise = demand > c->demand ?
 		    (demand - c->demand) / (uint64_t)dt : 0;
 

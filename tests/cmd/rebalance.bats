@@ -306,6 +306,95 @@ hold_past() {
 	tb_guest b1 release >/dev/null
 }
 
+# state_attr VM NAME: an attribute of the VM's balancer state.
+state_attr() {
+	vsh metadata "$1" urn:dmctl:balancer-state:1 --live 2>/dev/null |
+		sed -n "s/.* $2=\"\([0-9]*\)\".*/\1/p"
+}
+
+@test "a VM whose demand climbs keeps climb x the time to answer on top of its buffer (defaults)" {
+	reset b1
+	c="$BATS_TEST_TMPDIR/dmctl.conf"
+	printf 'lock-file = %s\n' "$BATS_FILE_TMPDIR/rebalance.lock" >"$c"
+	"$DMCTL" rebalance --every 1 -q -C "$c" 2>"$BATS_TEST_TMPDIR/err" &
+	pid=$!
+	# 20 MiB/s for 20 s; the rate is sampled 10 s apart once the
+	# grace period is over.
+	for _ in $(seq 1 10); do
+		tb_guest b1 hold 40 >/dev/null
+		sleep 2
+	done
+	sleep 6
+	climb=$(state_attr b1 climb)
+	react=$(state_attr b1 react)
+	d=$(json_vm b1 demand)
+	bw=$(json_vm b1 buffer_wanted)
+	a=$(json_vm b1 assigned)
+	echo "climb ${climb:-none} KiB/s, react ${react:-none} s; demand $((d / MiB)), buffer wanted $((bw / MiB)), assigned $((a / MiB)) MiB"
+	kill -TERM "$pid"
+	wait "$pid"
+	[ ! -s "$BATS_TEST_TMPDIR/err" ]
+	[ "$climb" -ge $((5 * 1024)) ]
+	# --every 1: the next pass, and two one-second stats reports.
+	[ "$react" -eq 3 ]
+	# Its effective buffer: 20 % of demand and 3 s of its climb; and it
+	# has it, within a step.
+	[ "$bw" -ge $((d / 5 + climb * 1024 * 3 - MiB)) ]
+	[ "$a" -ge $((d + bw - 8 * MiB)) ]
+	[ "$(tb_guest b1 held)" -eq 400 ]
+	tb_guest b1 release >/dev/null
+}
+
+@test "lend-idle: idle pool lent as headroom, shown as loan, taken back for a VM that needs it" {
+	reset b1
+	reset b2
+	run dmctl show --json
+	total=$(jq '.host.total' <<<"$output")
+	static=$(jq '.host.static' <<<"$output")
+	overhead=$(jq '.host.overhead' <<<"$output")
+	pool=$((1600 * MiB))
+	c=$(conf reserve=$((total - static - overhead - pool)) reserve-percent=0 lend-idle=yes)
+	run dmctl rebalance --json -C "$c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# All but a quarter of the pool is lent, shared alike.
+	jq -e '[.vms[] | select(.name == "b1" or .name == "b2") | .reason] == ["idle pool lent as headroom", "idle pool lent as headroom"]' <<<"$output"
+	t1=$(jq '.vms[] | select(.name == "b1") | .to' <<<"$output")
+	t2=$(jq '.vms[] | select(.name == "b2") | .to' <<<"$output")
+	[ $((t1 + t2)) -le $((1200 * MiB)) ] && [ $((t1 + t2)) -ge $((1150 * MiB)) ]
+	lent() { [ "$(json_vm b1 loan)" != null ] && [ "$(json_vm b1 assigned)" -ge $((t1 - 2 * MiB)) ]; }
+	tb_wait_for 15 lent
+	[ "$(json_vm b1 loan)" -ge $((200 * MiB)) ]
+	dmctl show b1 | grep -Eq '^b1 .* [0-9]+M +[0-9]+M~? +[0-9]+%~? '
+	# Lent, not surplus: a pass long after changes nothing.
+	run dmctl rebalance --json -C "$c"
+	jq -e '[.vms[] | select(.name == "b1" or .name == "b2") | .change] == [false, false]' <<<"$output"
+	# b2's demand climbs until what it wants no longer fits beside b1's
+	# loan: the loan comes back, b2 grows to what it wants.
+	loan1=$(json_vm b1 loan)
+	for round in $(seq 1 14); do
+		tb_guest b2 hold 70 >/dev/null
+		sleep 2
+		run dmctl rebalance --json -C "$c"
+		r1=$(jq -r '.vms[] | select(.name == "b1") | .reason' <<<"$output")
+		echo "round $round: b2 $(jq -c '.vms[] | select(.name == "b2") | [.demand / 1048576 | floor, .to / 1048576]' <<<"$output"), b1 $r1"
+		[ "$r1" != "reclaim: surplus needed by another VM" ] || break
+		tb_wait_for 10 assigned_is b2 "$(jq '.vms[] | select(.name == "b2") | .to' <<<"$output")"
+	done
+	echo "$output"
+	[ "$r1" = "reclaim: surplus needed by another VM" ]
+	n1=$(jq '.vms[] | select(.name == "b1") | .to' <<<"$output")
+	n2=$(jq '.vms[] | select(.name == "b2") | .to' <<<"$output")
+	[ "$n1" -lt "$t1" ] && [ "$n1" -ge $((240 * MiB)) ]
+	[ $((n1 + n2)) -le "$pool" ]
+	settled() { [ "$(json_vm b2 assigned)" -ge $((n2 - 2 * MiB)) ]; }
+	tb_wait_for 15 settled
+	l=$(json_vm b1 loan)
+	[ "$l" = null ] || [ "$l" -lt "$loan1" ]
+	[ "$(tb_guest b2 held)" -gt 0 ]
+	reset b2
+}
+
 @test "every change is logged to syslog" {
 	[ "$(id -u)" = 0 ] || skip "needs root for a private /dev/log"
 	command -v socat >/dev/null || skip "socat not installed"

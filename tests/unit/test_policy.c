@@ -256,6 +256,8 @@ headroom_rules(void)
 	CHECK(c.rate == 0 && c.at == 0, "first sample: no rate yet");
 	policy_climb(&c, M(400), 5);
 	CHECK(c.at == 0, "within the window: nothing changes");
+	policy_climb(&c, M(400), -20);
+	CHECK(c.at == 0, "nor an older figure");
 	policy_climb(&c, M(400), 10);
 	CHECK(c.rate == M(30), "300M in 10 s: 30M/s");
 	policy_climb(&c, M(300), 20);
