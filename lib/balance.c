@@ -304,9 +304,12 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 		p->counted = vm_counted(vm, now, hc);
 		/* Growing is always safe: once its balloon is at its boot
 		 * size and its guest reports, a VM in its grace period may
-		 * grow at once; only shrinking waits. */
+		 * grow at once, and again after the balancer grew it; only
+		 * shrinking waits. */
 		if (!it->blind && it->has_demand &&
-		    vm->assigned <= boot + hc->min_step) {
+		    (vm->assigned <= boot + hc->min_step ||
+		    (vm->bstate.last_change >= 0 &&
+		    vm->bstate.last_change >= vm->bstate.seen))) {
 			it->grace = it->settling = true;
 			p->counted = 0;
 		}
