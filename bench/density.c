@@ -544,6 +544,7 @@ struct host {
 	bool hotadd;				/* VMs grow past startup by plug */
 	double rate_plug, rate_unplug;		/* MiB/s */
 	int interval;				/* ours, seconds */
+	bool lend;				/* ours lends idle pool */
 	struct hostconf hc;			/* dmctl.conf's defaults */
 };
 
@@ -561,6 +562,8 @@ struct svm {
 	/* ours */
 	int64_t surplus_since;
 	long last_change;
+	struct policy_climb climb;
+	uint64_t loan;
 	/* mom: the last samples, every 5 s */
 	double mom_cur[MOM_SAMPLES], mom_unused[MOM_SAMPLES];
 };
@@ -659,19 +662,30 @@ decide_ours(struct sim *s)
 		p->weight = 50;
 		p->stats = PS_FRESH;
 		p->surplus_since = v->surplus_since;
+		p->loan = v->loan;
+		/* The balancer samples the demand climb from settled
+		 * figures, as dmctl rebalance does. */
+		if (v->last_change < 0 || (long)s->t >= v->last_change +
+		    2 * (long)hc->stats_period)
+			policy_climb(&v->climb, p->demand, (int64_t)s->t);
+		p->climb = v->climb.rate;
 		/* Two stats reports after a move, as in dmctl rebalance. */
 		if (v->last_change >= 0 && (long)s->t < v->last_change +
 		    2 * (long)hc->stats_period)
 			policy_settling(p);
 	}
+	/* The time to answer, as balance_react(): the next pass and two
+	 * stats reports. */
 	struct policy_input in = { (uint64_t)(s->pool * MIB),
 		(int64_t)s->t, (int64_t)hc->reclaim_delay, hc->min_step,
-		s->pin, s->n };
+		s->pin, s->n, s->h->interval + 2 * (int64_t)hc->stats_period,
+		s->h->lend };
 	policy_plan(&in, s->pout);
 	for (i = 0; i < s->n; i++) {
 		struct svm *v = &s->v[i];
 
 		v->surplus_since = s->pout[i].surplus_since;
+		v->loan = s->pout[i].loan;
 		if (s->pout[i].change) {
 			set_target(s, v, (double)s->pout[i].target / MIB);
 			v->last_change = (long)s->t;
@@ -967,6 +981,7 @@ simulate(const struct host *h, const struct traceset *ts,
 		v->seen_free = v->a - d0;
 		v->surplus_since = -1;
 		v->last_change = -1;
+		v->climb.at = -1;
 		sum += v->a;
 	}
 	if (sum > s->pool) {
@@ -1163,6 +1178,7 @@ main(int argc, char **argv)
 		{ "vms", required_argument, NULL, 'n' },
 		{ "dump-csv", required_argument, NULL, 'D' },
 		{ "smoke", no_argument, NULL, 'S' },
+		{ "lend-idle", no_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct host h = { 0 };
@@ -1240,6 +1256,9 @@ main(int argc, char **argv)
 		case 'S':
 			host_bytes = 32 * GIB;
 			hours = 1;
+			break;
+		case 'L':
+			h.lend = true;
 			break;
 		default:
 			usage();

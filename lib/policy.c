@@ -417,6 +417,10 @@ plan_demand(const struct policy_input *in, const struct work *w,
 	free(wt);
 }
 
+/* How short the pool is: room for the configured buffers but not all the
+ * climb headroom, or not even for those. */
+enum { SHORT_CLIMB = 1, SHORT_BUFFER };
+
 /*
  * Skip changes below the step: growth always (it only frees pool),
  * shrinking only while the plan stays within the pool. Never skip a change
@@ -426,7 +430,7 @@ plan_demand(const struct policy_input *in, const struct work *w,
  */
 static void
 skip_small(const struct policy_input *in, const struct work *w,
-    struct policy_out *out, bool short_pool)
+    struct policy_out *out, int short_pool)
 {
 	uint64_t sum = 0;
 	size_t i;
@@ -444,10 +448,11 @@ skip_small(const struct policy_input *in, const struct work *w,
 			if (!w[i].managed || o->target == a || a < w[i].lo ||
 			    a > w[i].hi || (o->target > a) != grow)
 				continue;
-			/* The band: only above the configured buffer when
-			 * growing, so that it never keeps a VM below it. */
-			if (short_pool && a / 25 > band &&
-			    (grow ? a >= w[i].base : a >= w[i].need))
+			/* The band: when growing, only above the configured
+			 * buffer while the pool has room for every one, so
+			 * that it never keeps a VM below its own then. */
+			if (short_pool && a / 25 > band && a >= (grow &&
+			    short_pool == SHORT_CLIMB ? w[i].base : w[i].need))
 				band = a / 25;
 			if (grow && o->target - a < band) {
 				sum -= o->target - a;
@@ -472,7 +477,9 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 	bool *in_set = xcalloc(n, sizeof(*in_set));
 	uint64_t avail = in->pool, fixed = 0, sum_desired = 0, sum_want = 0;
 	uint64_t sum_need = 0, sum_lo = 0;
-	bool alone = false, short_pool = false;
+	uint64_t sum_base = 0;
+	bool alone = false;
+	int short_pool = 0;
 
 	/* VMs without fresh stats keep what they have, and that counts
 	 * against the pool (a VM that has just started, what it boots
@@ -498,6 +505,7 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		classify(in, v, &w[i], o);
 		sum_desired += w[i].desired;
 		sum_want += w[i].want;
+		sum_base += w[i].base;
 		sum_need += w[i].need;
 		sum_lo += w[i].lo;
 	}
@@ -530,10 +538,10 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		plan_reclaim(in, w, out, avail - sum_want, in_set);
 	else if (sum_need <= avail) {
 		plan_buffers(in, w, out, avail, sum_need, in_set);
-		short_pool = true;
+		short_pool = sum_base <= avail ? SHORT_CLIMB : SHORT_BUFFER;
 	} else {
 		plan_demand(in, w, out, avail, sum_lo, in_set);
-		short_pool = true;
+		short_pool = SHORT_BUFFER;
 	}
 	skip_small(in, w, out, short_pool);
 
