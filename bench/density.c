@@ -53,6 +53,17 @@
 
 #define UNMET_LIMIT 0.001	/* 0.1 % of VM-seconds */
 
+/* How late ours sees a demand change, seconds: from a jump to the grown
+ * assignment, bench/reaction.sh measured a median of 1.6-2.5 s for a
+ * balloon VM on this machine (README.md), the balloon's move included;
+ * the simulation moves the balloon itself, so 2 s is on the safe side. */
+#define LATENCY 2.0
+
+/* Of the reserve, what the host itself uses (kernel, libvirtd, QEMU's
+ * own): MoM and Proxmox read the host's real free memory, so the rest of
+ * the reserve is free to them, and a hard limit for every policy. */
+#define HOST_USE 0.25
+
 /* virtio-mem plug and unplug, MiB/s, measured on the TCG test bed by
  * bench/balloon-rate.sh; make bench measures again and passes its own. */
 #define RATE_PLUG 2000
@@ -61,11 +72,15 @@
 /* ---- traces ---------------------------------------------------------- */
 
 enum shape { SH_STEADY, SH_DAILY, SH_BURSTY, SH_BATCH, SH_DATABASE,
-	SH_CSV };
+	SH_CI, SH_VDI, SH_LEAK, SH_JVM, SH_CSV };
 
 static const char *const shape_names[] = {
-	"steady", "daily", "bursty", "batch", "database", "csv",
+	"steady", "daily", "bursty", "batch", "database", "ci", "vdi", "leak",
+	"jvm", "csv",
 };
+
+/* Which generated set: the classic shapes, or the hard ones. */
+enum traceset_kind { TS_CLASSIC, TS_HARD };
 
 struct trace {
 	char name[64];
@@ -83,6 +98,7 @@ struct traceset {
 	size_t n, cap;
 	size_t len;		/* seconds */
 	uint64_t seed;
+	enum traceset_kind kind;
 	bool csv;		/* loaded: copies beyond n are time-shifted */
 };
 
@@ -186,7 +202,7 @@ gen_vm(struct trace *tr, uint64_t seed, size_t i, size_t len)
 		p[1] = uni(&s, .6, .85);
 		p[2] = uni(&s, 2, 12) * 3600;		/* warm-up */
 		break;
-	case SH_CSV:
+	default:
 		break;
 	}
 
@@ -270,6 +286,140 @@ gen_vm(struct trace *tr, uint64_t seed, size_t i, size_t len)
 	}
 }
 
+/* Demand within 64 MiB and 95 % of the maximum, quantized. */
+static float
+bounded(double mib, double max)
+{
+	double top = floor(0.95 * max * 16) / 16;
+
+	return fmin(quant(fmax(mib, 64)), (float)top);
+}
+
+/*
+ * Generate VM i of the seeded hard set, shapes chosen before any policy
+ * was run on them (25 % each), maximums as fractions:
+ *   ci    a CI runner (8, 16 or 32 GiB): 5-10 % idle; builds every
+ *         20-120 min on average ramp demand at 0.8-1.5 GiB/s to 60-90 %,
+ *         hold 2-15 min and drop within 10 s
+ *   vdi   a desktop (2 or 4 GiB): logins within the same 15 minutes
+ *         (from 8:00-9:00, one time per seed for every VM) ramp to 50-70 %
+ *         in 2-5 min; a lunch dip to 35-45 % from 12:00 to 13:00; logout
+ *         between 17:00 and 18:00 back to 10 %
+ *   leak  a service that leaks (2-16 GiB): 20-30 % growing 2-10 % an
+ *         hour until a restart every 4-24 h drops it back within 30 s
+ *   jvm   a JVM service (4-32 GiB): its heap grows to 50-80 % in 5-30
+ *         min and stays; a GC sawtooth rises 2-5 % over 1-5 min, then
+ *         falls back at once
+ * with the classic noise (about 1 % of the maximum).
+ */
+static void
+gen_hard_vm(struct trace *tr, uint64_t seed, size_t i, size_t len)
+{
+	uint64_t s = (seed ^ 0x68617264ULL) * 0x2545f4914f6cdd1dULL +
+	    i * 0x9e3779b97f4a7c15ULL;
+	uint64_t ss = seed ^ 0x76646931ULL;
+	double login = uni(&ss, 8, 9) * 3600;	/* shared by every VM */
+	double r = uni(&s, 0, 1), max, x = 0, noise = 0, p[8] = { 0 };
+	size_t t;
+
+	tr->shape = r < .25 ? SH_CI : r < .5 ? SH_VDI : r < .75 ? SH_LEAK :
+	    SH_JVM;
+	r = uni(&s, 0, 1);
+	switch (tr->shape) {
+	case SH_CI:
+		max = r < .4 ? 8192 : r < .8 ? 16384 : 32768;
+		tr->io = 2;
+		p[0] = uni(&s, .05, .1);
+		p[1] = uni(&s, 20, 120) * 60;		/* mean gap */
+		p[2] = -p[1] * log(uni(&s, 1e-9, 1));	/* next build */
+		p[6] = -1;				/* drop start */
+		break;
+	case SH_VDI:
+		max = r < .5 ? 2048 : 4096;
+		tr->io = 0.5;
+		p[0] = login + uni(&s, 0, 900);
+		p[1] = uni(&s, 120, 300);		/* login ramp */
+		p[2] = uni(&s, .5, .7);
+		p[3] = uni(&s, .35, .45);
+		p[4] = uni(&s, 17, 18) * 3600;		/* logout */
+		break;
+	case SH_LEAK:
+		max = r < .25 ? 2048 : r < .5 ? 4096 : r < .75 ? 8192 : 16384;
+		tr->io = 0.2;
+		p[0] = uni(&s, .2, .3);
+		p[1] = uni(&s, .02, .1) / 3600;		/* growth a second */
+		p[2] = uni(&s, 4, 24) * 3600;		/* restart period */
+		p[3] = uni(&s, 0, p[2]);		/* its phase */
+		break;
+	default:
+		max = r < .25 ? 4096 : r < .5 ? 8192 : r < .75 ? 16384 : 32768;
+		tr->io = 0.5;
+		p[0] = uni(&s, .5, .8);
+		p[1] = uni(&s, 300, 1800);		/* heap growth */
+		p[2] = uni(&s, .02, .05);		/* sawtooth */
+		p[3] = uni(&s, 60, 300);		/* its period */
+		break;
+	}
+	tr->max = max;
+	tr->min = max / 4;
+	tr->len = len;
+	snprintf(tr->name, sizeof(tr->name), "vm%zu-%s", i,
+	    shape_names[tr->shape]);
+	tr->d = xcalloc(len, sizeof(*tr->d));
+
+	for (t = 0; t < len; t++) {
+		double ts = (double)t, day = fmod(ts, 86400);
+
+		noise = 0.95 * noise + 0.003 * gauss(&s);
+		switch (tr->shape) {
+		case SH_CI:
+			if (p[6] < 0 && ts >= p[2]) {
+				/* A build: ramp rate, peak, hold. */
+				p[3] = uni(&s, 800, 1536) / max;
+				p[4] = uni(&s, .6, .9);
+				p[5] = ts + (p[4] - p[0]) / p[3] +
+				    uni(&s, 120, 900);
+				p[6] = ts;
+			}
+			x = p[0];
+			if (p[6] >= 0) {
+				double up = p[0] + p[3] * (ts - p[6]);
+
+				x = fmin(up, p[4]);
+				if (ts >= p[5]) {
+					x = p[4] - (p[4] - p[0]) *
+					    (ts - p[5]) / 10;
+					if (ts >= p[5] + 10) {
+						x = p[0];
+						p[6] = -1;
+						p[2] = ts - p[1] *
+						    log(uni(&s, 1e-9, 1));
+					}
+				}
+			}
+			break;
+		case SH_VDI:
+			x = 0.1;
+			if (day >= p[0] && day < p[4])
+				x = 0.1 + (p[2] - 0.1) *
+				    fmin((day - p[0]) / p[1], 1);
+			if (day >= 12 * 3600 && day < 13 * 3600 &&
+			    day >= p[0])
+				x = p[3];
+			break;
+		case SH_LEAK:
+			x = p[0] + p[1] * fmod(ts + p[3], p[2]);
+			break;
+		default:
+			x = p[0] * fmin(ts / p[1], 1) + 0.1 *
+			    (1 - fmin(ts / p[1], 1)) +
+			    p[2] * fmod(ts, p[3]) / p[3];
+			break;
+		}
+		tr->d[t] = bounded((x + noise) * max, max);
+	}
+}
+
 static void
 trace_peak(struct trace *tr)
 {
@@ -305,7 +455,10 @@ traces_need(struct traceset *ts, size_t n)
 		size_t i = ts->n;
 		struct trace *tr = traces_add(ts);
 
-		gen_vm(tr, ts->seed, i, ts->len);
+		if (ts->kind == TS_HARD)
+			gen_hard_vm(tr, ts->seed, i, ts->len);
+		else
+			gen_vm(tr, ts->seed, i, ts->len);
 		trace_peak(tr);
 	}
 }
@@ -544,7 +697,11 @@ struct host {
 	bool hotadd;				/* VMs grow past startup by plug */
 	double rate_plug, rate_unplug;		/* MiB/s */
 	int interval;				/* ours, seconds */
+	double latency;				/* ours sees demand this
+						 * old, seconds */
 	bool lend;				/* ours lends idle pool */
+	double host_use;			/* MiB the host itself
+						 * uses of its reserve */
 	struct hostconf hc;			/* dmctl.conf's defaults */
 };
 
@@ -573,14 +730,18 @@ struct sim {
 	struct svm *v;
 	size_t n;
 	size_t t;
-	double pool;		/* MiB the VMs may have in all */
+	double pool;		/* MiB dmctl's pool: what ours plans in */
+	double phys;		/* MiB the VMs can have before the host
+				 * runs out: total - its own use -
+				 * overhead; every policy's hard limit */
 	double mom_hostfree[MOM_SAMPLES];
 	int mom_k;		/* samples taken */
 	/* results */
 	double moved;		/* MiB */
 	double moved_hot;	/* MiB of it plugged or unplugged */
 	long changes;
-	long unmet;		/* VM-seconds */
+	long unmet;		/* VM-seconds short of demand */
+	double short_mibs;	/* MiB x seconds short */
 	long vmsec;
 	bool infeasible;	/* the start does not fit */
 	/* ours, reused every pass */
@@ -640,6 +801,21 @@ decide_static(struct sim *s)
 	(void)s;
 }
 
+/* The demand VM v had lag seconds before t (the first second's before
+ * the start), between whole seconds by a straight line. */
+static double
+lagged_demand(const struct svm *v, size_t t, double lag)
+{
+	double at = (double)t - lag, f;
+	size_t a;
+
+	if (at <= 0)
+		return demand_at(v, 0);
+	a = (size_t)at;
+	f = at - (double)a;
+	return demand_at(v, a) * (1 - f) + demand_at(v, a + 1) * f;
+}
+
 /* ours: the policy_plan() of dmctl rebalance, with its settling rule and
  * the dmctl.conf defaults (reclaim delay, step, buffer 20 %, weight 50). */
 static void
@@ -655,7 +831,10 @@ decide_ours(struct sim *s)
 		struct policy_vm *p = &s->pin[i];
 
 		p->assigned = (uint64_t)(v->a * MIB);
-		p->demand = (uint64_t)(v->seen_d * MIB);
+		/* Latency-delayed demand: ours reacts as late as the
+		 * reaction benchmark measured (--latency). */
+		p->demand = (uint64_t)(lagged_demand(v, s->t,
+		    s->h->latency) * MIB);
 		p->minimum = (uint64_t)(v->tr->min * MIB);
 		p->maximum = (uint64_t)(v->tr->max * MIB);
 		p->buffer = 20;
@@ -714,9 +893,9 @@ decide_mom(struct sim *s)
 			s->v[i].mom_unused[k] = s->v[i].seen_free;
 			used += s->v[i].a;
 		}
-		/* The host's own use and the VMs' overhead are outside
-		 * the pool. */
-		s->mom_hostfree[k] = s->pool - used;
+		/* MoM reads the host's MemFree: what neither the VMs nor
+		 * the host itself use; the reserve it does not use is free. */
+		s->mom_hostfree[k] = s->phys - used;
 	}
 	if (s->t % 10 || !s->mom_k)
 		return;
@@ -837,7 +1016,9 @@ decide_proxmox(struct sim *s)
 	const int64_t mib = (int64_t)MIB, maxchange = 100 * mib;
 	struct pve *d;
 	size_t *all, *l1, *l2, n1 = 0, n2 = 0, i;
-	double used = s->h->reserve + s->h->overhead * (double)s->n;
+	/* pvestatd reads the host's used memory: the host's own use and
+	 * the VMs', not the reserve it does not use. */
+	double used = s->h->host_use + s->h->overhead * (double)s->n;
 	int64_t goal, rest;
 
 	if (s->t % 10)
@@ -968,6 +1149,7 @@ simulate(const struct host *h, const struct traceset *ts,
 	s->pin = xcalloc(n ? n : 1, sizeof(*s->pin));
 	s->pout = xcalloc(n ? n : 1, sizeof(*s->pout));
 	s->pool = h->total - h->reserve - h->overhead * (double)n;
+	s->phys = h->total - h->host_use - h->overhead * (double)n;
 	for (i = 0; i < n; i++) {
 		struct svm *v = &s->v[i];
 		double d0;
@@ -984,7 +1166,7 @@ simulate(const struct host *h, const struct traceset *ts,
 		v->climb.at = -1;
 		sum += v->a;
 	}
-	if (sum > s->pool) {
+	if (sum > s->phys) {
 		s->infeasible = true;
 		return;
 	}
@@ -1009,7 +1191,7 @@ simulate(const struct host *h, const struct traceset *ts,
 				v->a = to;
 			}
 		}
-		freep = s->pool - sum;
+		freep = s->phys - sum;
 		for (i = 0; i < n; i++) {
 			struct svm *v = &s->v[i];
 
@@ -1031,8 +1213,10 @@ simulate(const struct host *h, const struct traceset *ts,
 			double room = v->a - d - guest_min_free(v->a);
 
 			v->cache = fmin(v->cache + v->tr->io, fmax(room, 0));
-			if (v->a < d)
+			if (v->a < d) {
 				s->unmet++;
+				s->short_mibs += d - v->a;
+			}
 			v->seen_d = d;
 			v->seen_free = fmax(v->a - d - v->cache, 0);
 		}
@@ -1049,8 +1233,13 @@ sim_free(struct sim *s)
 }
 
 struct result {
-	size_t n;
-	double unmet;		/* fraction */
+	size_t n;		/* 0 when it cannot start */
+	long short_s;		/* VM-seconds short of demand */
+	double vmdays;
+	double short_s_day;	/* short VM-seconds per VM-day */
+	double short_mibs_day;	/* MiB x seconds short per VM-day */
+	double moved_day;	/* GiB moved per VM-day */
+	double changes_day;	/* balloon changes per VM-day */
 	double moved;		/* GiB */
 	double moved_hot;	/* GiB of it by plug and unplug */
 	long changes;
@@ -1061,13 +1250,20 @@ static struct result
 run_n(const struct host *h, struct traceset *ts, const struct policy *p,
     size_t n)
 {
-	struct result r;
+	struct result r = { 0 };
 	struct sim s;
 
 	traces_need(ts, n);
 	simulate(h, ts, p, n, &s);
 	r.n = s.infeasible || s.pool <= 0 ? 0 : n;
-	r.unmet = s.vmsec ? (double)s.unmet / (double)s.vmsec : 0;
+	r.short_s = s.unmet;
+	r.vmdays = (double)s.vmsec / 86400;
+	if (r.vmdays > 0) {
+		r.short_s_day = (double)s.unmet / r.vmdays;
+		r.short_mibs_day = s.short_mibs / r.vmdays;
+		r.moved_day = s.moved / 1024 / r.vmdays;
+		r.changes_day = (double)s.changes / r.vmdays;
+	}
 	r.moved = s.moved / 1024;
 	r.moved_hot = s.moved_hot / 1024;
 	r.changes = s.changes;
@@ -1075,35 +1271,50 @@ run_n(const struct host *h, struct traceset *ts, const struct policy *p,
 	return r;
 }
 
-/* Whether p fits n VMs with unmet demand at most limit (a fraction). */
+/* Whether p fits n VMs: short at most limit VM-seconds per VM-day (0: not
+ * a second short). */
 static bool
 fits(const struct host *h, struct traceset *ts, const struct policy *p,
     size_t n, double limit, struct result *r)
 {
 	*r = run_n(h, ts, p, n);
-	return r->n && r->unmet <= limit;
+	return r->n && (limit > 0 ? r->short_s_day <= limit : r->short_s == 0);
 }
 
 /* A table row; with --hotadd (hot) also the memory plugged and unplugged. */
 static void
 print_row(const char *name, const struct result *r, bool tried, bool hot)
 {
-	printf("%-12s %6zu %11.3f %% %9.1f GiB %16ld", name, r->n,
-	    r->unmet * 100, r->moved, r->changes);
+	printf("%-12s %6zu %12.1f %15.0f %13.2f %13.0f", name, r->n,
+	    r->short_s_day, r->short_mibs_day, r->moved_day, r->changes_day);
 	if (hot)
-		printf(" %9.1f GiB", r->moved_hot);
+		printf(" %13.2f", r->vmdays > 0 ? r->moved_hot / r->vmdays : 0);
 	printf("%s\n", tried && !r->n ? "  (does not start)" : "");
 	fflush(stdout);
 }
 
-/* The most VMs p fits: grow until it fails, halve the gap, then look a
- * few past the edge in case unmet demand is not monotone there. */
+static void
+print_head(const char *title, bool hot)
+{
+	printf("%s\n%-12s %6s %12s %15s %13s %13s%s\n", title, "policy", "VMs",
+	    "short s/day", "MiB*s short/day", "GiB moved/day", "changes/day",
+	    hot ? "  GiB plug/day" : "");
+}
+
+/*
+ * The most VMs p fits within limit. Fits need not be monotone in the
+ * number of VMs (one more VM shifts every share), so: double until a fit
+ * fails, bisect to the edge, then try every count up to a tenth (at least
+ * 8) past it and keep the largest that fits. The 8 counts below the edge
+ * are tried too; *mono is false when one of them fails although a larger
+ * count fits.
+ */
 static struct result
 most_vms(const struct host *h, struct traceset *ts, const struct policy *p,
-    double limit)
+    double limit, bool *mono)
 {
-	struct result best = { 0, 0, 0, 0, 0 }, r;
-	size_t lo = 0, hi = 8, k;
+	struct result best = { 0 }, r;
+	size_t lo = 0, hi = 8, k, w, top, miss = 0;
 
 	while (fits(h, ts, p, hi, limit, &r)) {
 		best = r;
@@ -1119,13 +1330,131 @@ most_vms(const struct host *h, struct traceset *ts, const struct policy *p,
 		} else
 			hi = mid;
 	}
-	for (k = lo + 1; k <= lo + 3; k++)
-		if (fits(h, ts, p, k, limit, &r)) {
-			best = r;
-			lo = k;
-			k = lo;
+	w = lo / 10 > 8 ? lo / 10 : 8;
+	for (k = lo > 8 ? lo - 8 : 1; k <= lo + w; k++) {
+		if (k == lo)
+			continue;
+		if (!fits(h, ts, p, k, limit, &r)) {
+			if (!miss)
+				miss = k;
+			continue;
 		}
+		if (k > best.n)
+			best = r;
+	}
+	top = best.n;
+	*mono = !miss || top < miss;
 	return best;
+}
+
+/*
+ * The ceiling: the most VMs whose summed demand stays within the memory
+ * the host can give them at every second, with no buffer and instant
+ * balloons. No policy can pass it.
+ */
+static size_t
+ceiling(const struct host *h, struct traceset *ts)
+{
+	double *sum = xcalloc(ts->len, sizeof(*sum));
+	size_t n, t;
+
+	for (n = 0;; n++) {
+		double cap = h->total - h->host_use - h->overhead *
+		    (double)(n + 1);
+		struct svm v = { 0 };
+		bool ok = true;
+
+		traces_need(ts, n + 1);
+		v.tr = trace_of(ts, n, &v.shift);
+		for (t = 0; t < ts->len; t++) {
+			sum[t] += demand_at(&v, t);
+			if (sum[t] > cap)
+				ok = false;
+		}
+		if (!ok)
+			break;
+	}
+	free(sum);
+	return n;
+}
+
+/* "gain vs NAME: N%" of ours over each baseline that fits any VM. */
+static void
+print_gains(const char *what, const struct result *res, const bool *ran)
+{
+	size_t i;
+
+	for (i = 0; ran[P_OURS] && i < P_OURS; i++)
+		if (ran[i] && res[i].n)
+			printf("%s gain vs %s: %.0f%%\n", what, policies[i].name,
+			    ((double)res[P_OURS].n / (double)res[i].n - 1) *
+			    100);
+}
+
+/* Every policy at the tolerance and at zero unmet demand, the ceiling,
+ * the gains, and the balancers' churn at their limits and at equal load. */
+static void
+report(const struct host *h, struct traceset *ts, const char *only)
+{
+	struct result tol[NPOLICIES], zero[NPOLICIES];
+	bool ran[NPOLICIES] = { false }, mono;
+	size_t i, c = ceiling(h, ts);
+
+	print_head("at the tolerance (short at most 86.4 s a VM-day, 0.1 %):",
+	    h->hotadd);
+	for (i = 0; i < NPOLICIES; i++) {
+		if (only && strcmp(only, policies[i].name) != 0)
+			continue;
+		tol[i] = most_vms(h, ts, &policies[i], UNMET_LIMIT * 86400,
+		    &mono);
+		ran[i] = true;
+		print_row(policies[i].name, &tol[i], false, h->hotadd);
+		if (!mono)
+			printf("  (%s: fits are not monotone near its most)\n",
+			    policies[i].name);
+	}
+	print_head("at zero unmet demand (not a VM-second short):", h->hotadd);
+	for (i = 0; i < NPOLICIES; i++) {
+		if (!ran[i])
+			continue;
+		zero[i] = most_vms(h, ts, &policies[i], 0, &mono);
+		print_row(policies[i].name, &zero[i], false, h->hotadd);
+		if (!mono)
+			printf("  (%s: fits are not monotone near its most)\n",
+			    policies[i].name);
+	}
+	printf("ceiling: %zu VMs (summed demand within the host's memory at "
+	    "every second, no buffer, instant balloons)\n", c);
+	print_gains("density", tol, ran);
+	print_gains("zero-unmet", zero, ran);
+	if (ran[P_OURS] && c) {
+		printf("ours of ceiling: %.0f%%\n",
+		    (double)tol[P_OURS].n / (double)c * 100);
+		printf("zero-unmet ours of ceiling: %.0f%%\n",
+		    (double)zero[P_OURS].n / (double)c * 100);
+	}
+	if (only)
+		return;
+	printf("balloon changes per VM-day at the limit: ours %.0f, mom %.0f, "
+	    "proxmox %.0f\n", tol[P_OURS].changes_day, tol[P_MOM].changes_day,
+	    tol[P_PROXMOX].changes_day);
+	printf("memory moved per VM-day at the limit: ours %.2f GiB, mom %.2f "
+	    "GiB, proxmox %.2f GiB\n", tol[P_OURS].moved_day,
+	    tol[P_MOM].moved_day, tol[P_PROXMOX].moved_day);
+	/* At its own most, ours runs a tighter pool than the others ever
+	 * do; at equal load the balancers compare like for like. */
+	{
+		size_t eq = tol[P_MOM].n > tol[P_PROXMOX].n ? tol[P_MOM].n :
+		    tol[P_PROXMOX].n;
+
+		printf("at equal load, %zu VMs (the most a baseline balancer "
+		    "fits):\n", eq);
+		for (i = P_MOM; i <= P_OURS; i++) {
+			struct result r = run_n(h, ts, &policies[i], eq);
+
+			print_row(policies[i].name, &r, true, h->hotadd);
+		}
+	}
 }
 
 /* ---- main ------------------------------------------------------------ */
@@ -1135,8 +1464,9 @@ usage(void)
 {
 	fputs("usage: density [--host SIZE] [--hours H] [--seed N] "
 	    "[--csv FILE]\n"
-	    "               [--rate-in MIB/S] [--rate-out MIB/S] "
-	    "[--interval S]\n"
+	    "               [--traces classic|hard] [--rate-in MIB/S] "
+	    "[--rate-out MIB/S]\n"
+	    "               [--interval S] [--latency S] [--lend-idle]\n"
 	    "               [--hotadd [--rate-plug MIB/S] "
 	    "[--rate-unplug MIB/S]]\n"
 	    "               [--policy NAME] [--vms N] [--dump-csv FILE] "
@@ -1179,6 +1509,8 @@ main(int argc, char **argv)
 		{ "dump-csv", required_argument, NULL, 'D' },
 		{ "smoke", no_argument, NULL, 'S' },
 		{ "lend-idle", no_argument, NULL, 'L' },
+		{ "latency", required_argument, NULL, 'l' },
+		{ "traces", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct host h = { 0 };
@@ -1189,7 +1521,7 @@ main(int argc, char **argv)
 	double hours = 24;
 	size_t vms = 0, i;
 	int c;
-	bool ran[NPOLICIES] = { false }, rate_hot = false;
+	bool rate_hot = false;
 
 	dm_progname = "density";
 	hostconf_default(&h.hc);
@@ -1200,6 +1532,7 @@ main(int argc, char **argv)
 	h.rate_plug = RATE_PLUG;
 	h.rate_unplug = RATE_UNPLUG;
 	h.interval = 1;
+	h.latency = LATENCY;
 	ts.seed = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -1260,6 +1593,20 @@ main(int argc, char **argv)
 		case 'L':
 			h.lend = true;
 			break;
+		case 'l':
+			h.latency = num_arg("--latency", optarg, 0, 3600);
+			break;
+		case 't':
+			if (strcmp(optarg, "classic") == 0)
+				ts.kind = TS_CLASSIC;
+			else if (strcmp(optarg, "hard") == 0)
+				ts.kind = TS_HARD;
+			else {
+				dm_error("--traces: '%s' is not classic or "
+				    "hard", optarg);
+				exit(2);
+			}
+			break;
 		default:
 			usage();
 		}
@@ -1285,6 +1632,7 @@ main(int argc, char **argv)
 	h.reserve = fmax((double)h.hc.reserve / MIB,
 	    h.total * h.hc.reserve_percent / 100);
 	h.overhead = (double)h.hc.overhead / MIB;
+	h.host_use = h.reserve * HOST_USE;
 	if (csv) {
 		if (traces_load(&ts, csv) < 0) {
 			traces_free(&ts);
@@ -1304,12 +1652,14 @@ main(int argc, char **argv)
 		return c < 0;
 	}
 
-	printf("density: host %.0f GiB (reserve %.1f GiB, %.0f MiB overhead "
-	    "a VM), %s, %.1f h; balloon %.0f MiB/s in, %.0f MiB/s out; "
-	    "dmctl pass every %d s; fit = unmet demand <= %.1f %%\n",
-	    h.total / 1024, h.reserve / 1024, h.overhead,
-	    csv ? csv : "generated traces", (double)ts.len / 3600,
-	    h.rate_in, h.rate_out, h.interval, UNMET_LIMIT * 100);
+	printf("density: host %.0f GiB (reserve %.1f GiB, of it %.1f GiB used "
+	    "by the host itself; %.0f MiB overhead a VM), %s, %.1f h; balloon "
+	    "%.0f MiB/s in, %.0f MiB/s out; dmctl pass every %d s, seeing "
+	    "demand %.1f s late\n",
+	    h.total / 1024, h.reserve / 1024, h.host_use / 1024, h.overhead,
+	    csv ? csv : ts.kind == TS_HARD ? "hard generated traces" :
+	    "generated traces", (double)ts.len / 3600,
+	    h.rate_in, h.rate_out, h.interval, h.latency);
 	if (h.hotadd)
 		printf("hot-add VMs: above its startup (where a dynamic policy "
 		    "starts it) a VM is plugged at %.0f MiB/s and unplugged at "
@@ -1319,48 +1669,16 @@ main(int argc, char **argv)
 		printf("traces: %zu from %s\n", ts.n, csv);
 	else
 		printf("traces: seed %llu\n", (unsigned long long)ts.seed);
-	printf("%-12s %6s %13s %13s %16s%s\n", "policy", "VMs",
-	    "unmet demand", "memory moved", "balloon changes",
-	    h.hotadd ? "  plug+unplug" : "");
-	for (i = 0; i < NPOLICIES; i++) {
-		const struct policy *p = &policies[i];
-
-		if (only && strcmp(only, p->name) != 0)
-			continue;
-		res[i] = vms ? run_n(&h, &ts, p, vms) :
-		    most_vms(&h, &ts, p, UNMET_LIMIT);
-		ran[i] = true;
-		print_row(p->name, &res[i], vms != 0, h.hotadd);
-	}
-	for (i = 0; !vms && ran[P_OURS] && i < P_OURS; i++) {
-		struct result o = res[P_OURS];
-
-		if (!ran[i] || !res[i].n)
-			continue;
-		/* Against a balancer, at its unmet demand or lower. */
-		if (policies[i].dynamic && res[i].unmet < o.unmet) {
-			o = most_vms(&h, &ts, &policies[P_OURS],
-			    res[i].unmet);
-			printf("ours at unmet demand <= %s's %.3f %%: %zu VMs\n",
-			    policies[i].name, res[i].unmet * 100, o.n);
+	if (vms) {
+		print_head("with exactly the VMs asked for:", h.hotadd);
+		for (i = 0; i < NPOLICIES; i++) {
+			if (only && strcmp(only, policies[i].name) != 0)
+				continue;
+			res[i] = run_n(&h, &ts, &policies[i], vms);
+			print_row(policies[i].name, &res[i], true, h.hotadd);
 		}
-		printf("density gain vs %s: %.0f%%\n", policies[i].name,
-		    ((double)o.n / (double)res[i].n - 1) * 100);
-	}
-	/* At its own most, ours runs a tighter pool than the others ever
-	 * do; at equal load the balancers compare like for like. */
-	if (!vms && !only) {
-		size_t eq = res[P_MOM].n > res[P_PROXMOX].n ? res[P_MOM].n :
-		    res[P_PROXMOX].n;
-
-		printf("at equal load, %zu VMs (the most a baseline balancer "
-		    "fits):\n", eq);
-		for (i = P_MOM; i <= P_OURS; i++) {
-			struct result r = run_n(&h, &ts, &policies[i], eq);
-
-			print_row(policies[i].name, &r, true, h.hotadd);
-		}
-	}
+	} else
+		report(&h, &ts, only);
 	traces_free(&ts);
 	return dm_close_stdout() < 0;
 }
