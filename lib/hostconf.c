@@ -79,7 +79,7 @@ hostconf_default(struct hostconf *hc)
 	hc->ledger_file = NULL;
 	hc->hook_max_age = 120;
 	hc->hook_refuse = false;
-	hc->lend_idle = false;
+	hc->lend_idle = true;
 }
 
 void

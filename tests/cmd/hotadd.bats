@@ -9,11 +9,13 @@ load helpers
 BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 # conf [KEY=VALUE...]: a host settings file for this test (private lock
-# file; nothing else changed from the defaults unless given).
+# file; no lending; nothing else changed from the defaults unless given).
 conf() {
 	local f="$BATS_TEST_TMPDIR/dmctl.conf" kv
 	{
 		echo "lock-file = $BATS_FILE_TMPDIR/rebalance.lock"
+		# Plugs and unplugs follow demand exactly: nothing lent.
+		echo "lend-idle = no"
 		for kv in "$@"; do
 			echo "${kv%%=*} = ${kv#*=}"
 		done

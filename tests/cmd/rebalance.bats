@@ -8,12 +8,14 @@ load helpers
 BATS_NO_PARALLELIZE_WITHIN_FILE=true
 
 # conf [KEY=VALUE...]: write a host settings file for this test and print
-# its path. Grace 0 so that tests need not wait; a private lock file.
+# its path. Grace 0 so that tests need not wait; a private lock file; no
+# lending, so that targets are demand + buffer exactly (the tests marked
+# "defaults" and the lend-idle test lend).
 conf() {
 	local f="$BATS_TEST_TMPDIR/dmctl.conf" kv
 	{
 		for kv in grace=0 "lock-file=$BATS_FILE_TMPDIR/rebalance.lock" \
-			lock-wait=5; do
+			lock-wait=5 lend-idle=no; do
 			# A key given as an argument replaces the default.
 			[[ " ${*%%=*} " == *" ${kv%%=*} "* ]] ||
 				echo "${kv%%=*} = ${kv#*=}"
