@@ -699,7 +699,8 @@ struct host {
 	int interval;				/* ours, seconds */
 	double latency;				/* ours sees demand this
 						 * old, seconds */
-	bool lend;				/* ours lends idle pool */
+	bool lend;				/* ours lends idle pool
+						 * (lend-idle) */
 	double host_use;			/* MiB the host itself
 						 * uses of its reserve */
 	struct hostconf hc;			/* dmctl.conf's defaults */
@@ -1466,7 +1467,7 @@ usage(void)
 	    "[--csv FILE]\n"
 	    "               [--traces classic|hard] [--rate-in MIB/S] "
 	    "[--rate-out MIB/S]\n"
-	    "               [--interval S] [--latency S] [--lend-idle]\n"
+	    "               [--interval S] [--latency S] [--no-lend-idle]\n"
 	    "               [--hotadd [--rate-plug MIB/S] "
 	    "[--rate-unplug MIB/S]]\n"
 	    "               [--policy NAME] [--vms N] [--dump-csv FILE] "
@@ -1508,7 +1509,7 @@ main(int argc, char **argv)
 		{ "vms", required_argument, NULL, 'n' },
 		{ "dump-csv", required_argument, NULL, 'D' },
 		{ "smoke", no_argument, NULL, 'S' },
-		{ "lend-idle", no_argument, NULL, 'L' },
+		{ "no-lend-idle", no_argument, NULL, 'L' },
 		{ "latency", required_argument, NULL, 'l' },
 		{ "traces", required_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
@@ -1533,6 +1534,7 @@ main(int argc, char **argv)
 	h.rate_unplug = RATE_UNPLUG;
 	h.interval = 1;
 	h.latency = LATENCY;
+	h.lend = h.hc.lend_idle;
 	ts.seed = 1;
 	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (c) {
@@ -1591,7 +1593,7 @@ main(int argc, char **argv)
 			hours = 1;
 			break;
 		case 'L':
-			h.lend = true;
+			h.lend = false;
 			break;
 		case 'l':
 			h.latency = num_arg("--latency", optarg, 0, 3600);

@@ -359,6 +359,7 @@ plan_buffers(const struct policy_input *in, const struct work *w,
 	size_t n = in->n, i;
 	uint64_t *cap = xcalloc(n, sizeof(*cap));
 	uint64_t *give = xcalloc(n, sizeof(*give));
+	int64_t *order = xcalloc(n, sizeof(*order));
 	uint64_t left = avail - sum_need;
 
 	for (i = 0; i < n; i++)
@@ -375,7 +376,8 @@ plan_buffers(const struct policy_input *in, const struct work *w,
 
 		cap[i] = w[i].managed && keep > t ? keep - t : 0;
 	}
-	fill_priority(left, in->vms, in_set, cap, give, n, NULL);
+	/* One by one, so that as few balloons as possible move. */
+	fill_priority(left, in->vms, in_set, cap, give, n, order);
 	for (i = 0; i < n; i++) {
 		if (!w[i].managed)
 			continue;
@@ -385,6 +387,7 @@ plan_buffers(const struct policy_input *in, const struct work *w,
 	}
 	free(cap);
 	free(give);
+	free(order);
 }
 
 /* Everyone gets the minimum; demand above it is shared by weight. */
