@@ -290,6 +290,10 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	ps = stats_state(vm, hc, now, !it->blind, it->has_demand);
 	p->stats = ps;
 	climb_sample(it, ps, now);
+	/* With lending turned off, what was lent is surplus like any other,
+	 * reclaimed after the delay. */
+	if (!hc->lend_idle)
+		it->in.loan = 0;
 	it->settling = p->stats == PS_SETTLING;
 	it->minimum = p->minimum;
 	p->surplus_since = vm->bstate.surplus_since;
