@@ -22,7 +22,7 @@
  *
  * Changes smaller than the minimum step are skipped when that keeps the
  * plan within the pool, which with steady demand means a steady plan; when
- * the pool is short, changes to buffers within a band (a step, or 4 % of
+ * the pool is short, changes to buffers within a band (a step, or 8 % of
  * what the VM has) are skipped too, so that shares do not follow noise.
  */
 #include "policy.h"
@@ -442,8 +442,8 @@ enum { SHORT_CLIMB = 1, SHORT_BUFFER };
  * Skip changes below the step: growth always (it only frees pool),
  * shrinking only while the plan stays within the pool. Never skip a change
  * that brings a VM back within its bounds, or growth toward its demand.
- * When the pool is short (short), a band of a step or 4 % of what the VM
- * has is skipped around its buffer share the same way.
+ * When the pool is short (short), a band of a step or a twelfth (8 %) of
+ * what the VM has is skipped around its buffer share the same way.
  */
 static void
 skip_small(const struct policy_input *in, const struct work *w,
@@ -468,9 +468,9 @@ skip_small(const struct policy_input *in, const struct work *w,
 			/* The band: when growing, only above the configured
 			 * buffer while the pool has room for every one, so
 			 * that it never keeps a VM below its own then. */
-			if (short_pool && a / 25 > band && a >= (grow &&
+			if (short_pool && a / 12 > band && a >= (grow &&
 			    short_pool == SHORT_CLIMB ? w[i].base : w[i].need))
-				band = a / 25;
+				band = a / 12;
 			if (grow && o->target - a < band) {
 				sum -= o->target - a;
 				o->target = a;
