@@ -190,13 +190,19 @@ teardown() {
 		--rate-plug 900 --rate-unplug 300 | sed '1,2d' |
 		sed -E '/^[a-z-]+ +[0-9]+( +[0-9.]+){5}$/s/ +[0-9.]+$//; s/  GiB plug\/day$//' >"$tmp/hot"
 	diff "$tmp/balloon" "$tmp/hot"
-	# A slower plug than deflate leaves more demand unmet.
-	run "$DENSITY" --smoke --vms 23 --policy ours --hotadd --rate-plug 5 --rate-unplug 400
-	slow=$(awk '$1 == "ours" { print $4 }' <<<"$output")
-	run "$DENSITY" --smoke --vms 23 --policy ours
-	fast=$(awk '$1 == "ours" { print $4 }' <<<"$output")
-	echo "MiB*s short a VM-day: plug 5 MiB/s $slow, balloon only $fast"
-	awk -v s="$slow" -v f="$fast" 'BEGIN { exit !(s > f) }'
+	# A slower plug than deflate leaves more demand unmet, summed over
+	# the fleets near ours's limit (one count alone need not show it:
+	# what one VM cannot take another may).
+	slow=0
+	fast=0
+	for n in 22 23 24; do
+		run "$DENSITY" --smoke --vms $n --policy ours --hotadd --rate-plug 5 --rate-unplug 400
+		slow=$((slow + $(awk '$1 == "ours" { print $4 }' <<<"$output")))
+		run "$DENSITY" --smoke --vms $n --policy ours
+		fast=$((fast + $(awk '$1 == "ours" { print $4 }' <<<"$output")))
+	done
+	echo "MiB*s short a VM-day, 22 to 24 VMs: plug 5 MiB/s $slow, balloon only $fast"
+	[ "$slow" -gt "$fast" ]
 	run "$DENSITY" --rate-plug 100
 	[ "$status" -eq 2 ]
 	[ "$output" = "density: --rate-plug and --rate-unplug are for --hotadd" ]
