@@ -112,8 +112,7 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now,
 /* How fast its demand climbs, from settled figures only: fresh ones, or
  * while the balloon settles the demand read just before the last move, at
  * its time (a VM that grows every few seconds is settling most of the
- * time); never a starving guest's, which is made up. And what it has on
- * loan. */
+ * time); never a starving guest's, which is made up. */
 static void
 climb_sample(struct item *it, int ps, time_t now)
 {
@@ -134,7 +133,6 @@ climb_sample(struct item *it, int ps, time_t now)
 		st->climb_at = c.at;
 	}
 	it->in.climb = st->climb > 0 ? (uint64_t)st->climb * KIB : 0;
-	it->in.loan = st->loan > 0 ? (uint64_t)st->loan * KIB : 0;
 }
 
 static void
@@ -290,10 +288,10 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	ps = stats_state(vm, hc, now, !it->blind, it->has_demand);
 	p->stats = ps;
 	climb_sample(it, ps, now);
-	/* With lending turned off, what was lent is surplus like any other,
-	 * reclaimed after the delay. */
-	if (!hc->lend_idle)
-		it->in.loan = 0;
+	/* What it has on loan; with lending turned off, what was lent is
+	 * surplus like any other, reclaimed after the delay. */
+	it->in.loan = hc->lend_idle && it->state.loan > 0 ?
+	    (uint64_t)it->state.loan * KIB : 0;
 	it->settling = p->stats == PS_SETTLING;
 	it->minimum = p->minimum;
 	p->surplus_since = vm->bstate.surplus_since;
