@@ -15,6 +15,23 @@ dmctl() { "$DMCTL" "$@"; }
 vsh() { virsh -q -c "$TB_URI" "$@"; }
 
 # json_vm VM KEY: a field of one VM from "dmctl show --json".
+# give_back VM FILE [LINE...]: passes with settings FILE (reclaim-delay =
+# 0, lend-idle = no, then each LINE) until VM has given back all it had
+# above what it wants, surplus and loans: 320 MiB or less. (A VM that
+# moved a moment ago may not shrink at the first.)
+give_back() {
+	local vm=$1 c=$2
+	shift 2
+	printf 'reclaim-delay = 0\nlend-idle = no\n' >"$c"
+	printf '%s\n' "$@" >>"$c"
+	given_back() {
+		"$DMCTL" rebalance -q -C "$c"
+		sleep 1
+		[ "$(json_vm "$vm" assigned)" -le $((320 * MiB)) ]
+	}
+	tb_wait_for 30 given_back
+}
+
 json_vm() {
 	"$DMCTL" show --json "$1" | jq -r --arg n "$1" --arg k "$2" \
 		'.vms[] | select(.name == $n) | .[$k]'

@@ -58,21 +58,19 @@ teardown() {
 	[ ! -f "$TB_DIR/ledger" ] || : >"$TB_DIR/ledger"
 }
 
-# pool_free MIB [lend]: settings whose pool leaves MIB free now, and a
-# pass that writes that down in the ledger. Without "lend" nothing is lent
-# (what was is surplus), so that the ledger holds exactly MIB.
+# pool_free MIB: settings whose pool leaves MIB free now, and a pass that
+# writes that down in the ledger. Nothing is lent (what was is surplus), so
+# that the ledger holds exactly MIB.
 pool_free() {
 	local host reserve c="$TB_DIR/dmctl.conf"
 	host=$(dmctl show --json | jq '.host')
 	reserve=$(jq --argjson f $(($1 * MiB)) '.total - .static - .overhead - .assigned - $f' <<<"$host")
 	printf 'reserve = %s\nreserve-percent = 0\nlock-file = %s\nledger-file = %s\n' \
 		"$reserve" "$TB_DIR/lock" "$TB_DIR/ledger" >"$c"
-	[ "${2:-}" = lend ] || echo "lend-idle = no" >>"$c"
+	echo "lend-idle = no" >>"$c"
 	chmod 0644 "$c"
 	dmctl rebalance -q -C "$c"
 }
-
-ledger_free_mib() { echo $(($(sed -n 's/^free //p' "$TB_DIR/ledger") / MiB)); }
 
 prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 
@@ -184,37 +182,4 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 	echo "admitted virsh start, 53 VMs defined: $(((e - s) / 1000000)) ms"
 	[ "$(vsh domstate k2)" = running ]
 	for i in $(seq 1 50); do vsh undefine "d$i" >/dev/null; done
-}
-
-@test "memory lent as headroom counts free for the hook, and comes back for the VM it admitted (defaults: lend-idle on)" {
-	# k1 gives back what it has above what it wants first.
-	printf 'reclaim-delay = 0\nlend-idle = no\nlock-file = %s\nledger-file = %s\n' \
-		"$TB_DIR/lock" "$TB_DIR/ledger" >"$TB_DIR/dmctl.conf"
-	dmctl rebalance -q -C "$TB_DIR/dmctl.conf"
-	small() { [ "$(json_vm k1 assigned)" -le $((320 * MiB)) ]; }
-	tb_wait_for 20 small
-	pool_free 600 lend
-	# The pass lent k1 what the pool has idle beyond a quarter of it.
-	lent() { [ "$(json_vm k1 loan)" != null ] && [ "$(json_vm k1 loan)" -ge $((256 * MiB)) ]; }
-	tb_wait_for 10 lent
-	grown() { [ "$(json_vm k1 assigned)" -ge $((256 * MiB + $(json_vm k1 loan) - 16 * MiB)) ]; }
-	tb_wait_for 20 grown
-	had=$(json_vm k1 assigned)
-	echo "k1 has $((had / MiB)) MiB, $(($(json_vm k1 loan) / MiB)) MiB on loan"
-	# The next pass writes down the free pool with the loan in it.
-	dmctl rebalance -q -C "$TB_DIR/dmctl.conf"
-	echo "ledger: $(ledger_free_mib) MiB free"
-	[ "$(ledger_free_mib)" -ge 590 ]
-	prep k2
-	run vsh start k2
-	echo "$output"
-	[ "$status" -eq 0 ]
-	# A pass that sees k2 running takes the loan back for it: the pool
-	# holds again.
-	dmctl rebalance -q -C "$TB_DIR/dmctl.conf"
-	back() { [ "$(json_vm k1 assigned)" -le $((had - 200 * MiB)) ]; }
-	tb_wait_for 20 back
-	host=$(dmctl show --json -C "$TB_DIR/dmctl.conf" | jq -c '.host')
-	echo "$host"
-	[ "$(jq '.free >= 0' <<<"$host")" = true ]
 }

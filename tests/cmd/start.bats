@@ -103,19 +103,10 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 	[ "$now" -ge $(($(json_vm s1 demand) * 120 / 100 - 8 * MiB)) ]
 }
 
-# bare: s1 gives back all it has above what it wants (surplus and
-# loans), so that the free pool is all a start can have.
-bare() {
-	local c="$BATS_TEST_TMPDIR/bare.conf"
-	printf 'reclaim-delay = 0\nlend-idle = no\nlock-file = %s\n' \
-		"$BATS_FILE_TMPDIR/lock" >"$c"
-	dmctl rebalance -q -C "$c"
-	small() { [ "$(json_vm s1 assigned)" -le $((320 * MiB)) ]; }
-	tb_wait_for 20 small
-}
-
 @test "two starts at once do not both count the same free memory" {
-	bare
+	# s1 first gives back all it has above what it wants, so that the
+	# free pool is all a start can have.
+	give_back s1 "$BATS_TEST_TMPDIR/bare.conf" "lock-file = $BATS_FILE_TMPDIR/lock"
 	c=$(conf_free 400)
 	prep s2
 	prep s3
