@@ -108,11 +108,20 @@ ooms() { grep -c "Out of memory" "$TB_DIR/$1.console.log" || true; }
 # usable_mib VM: what the guest reports it can hand to new work, in MiB.
 usable_mib() { vsh dommemstat "$1" | awk '$1 == "usable" {printf "%d\n", $2 / 1024}'; }
 
+# at_256m VM: the balloon is at 256 MiB and the guest's figures are read
+# after the move (usable below it), not cached from before. The previous
+# pass may have lent the VM memory up to its maximum.
+at_256m() {
+	vsh dommemstat "$1" | awk '$1 == "actual" {a = $2} $1 == "usable" {u = $2}
+		END {exit !(a == 262144 && u < 262144)}'
+}
+
 @test "a starving guest is Warning, and the next pass grows it until it recovers (defaults)" {
 	tb_guest n1 release >/dev/null
 	dmctl set n1 --enable --startup 256M --minimum 256M --maximum 1G >/dev/null
 	vsh setmem n1 256M --live
-	sleep 3
+	tb_wait_for 30 at_256m n1
+	sleep 1
 	# Hold all but ~3 MiB of what it can use: below 2 % of 256 MiB.
 	tb_guest n1 hold $(($(usable_mib n1) - 20)) >/dev/null
 	sleep 2
