@@ -721,6 +721,7 @@ struct svm {
 	int64_t surplus_since;
 	long last_change;
 	struct policy_climb climb;
+	struct policy_rise rise;
 	uint64_t loan;
 	/* mom: the last samples, every 5 s */
 	double mom_cur[MOM_SAMPLES], mom_unused[MOM_SAMPLES];
@@ -846,9 +847,12 @@ decide_ours(struct sim *s)
 		/* The balancer samples the demand climb from settled
 		 * figures, as dmctl rebalance does. */
 		if (v->last_change < 0 || (long)s->t >= v->last_change +
-		    2 * (long)hc->stats_period)
+		    2 * (long)hc->stats_period) {
 			policy_climb(&v->climb, p->demand, (int64_t)s->t);
-		p->climb = v->climb.rate;
+			policy_rise(&v->rise, p->demand, (int64_t)s->t);
+		}
+		p->climb = v->climb.rate > v->rise.rate ? v->climb.rate :
+		    v->rise.rate;
 		/* Two stats reports after a move, as in dmctl rebalance. */
 		if (v->last_change >= 0 && (long)s->t < v->last_change +
 		    2 * (long)hc->stats_period)
@@ -1165,6 +1169,7 @@ simulate(const struct host *h, const struct traceset *ts,
 		v->surplus_since = -1;
 		v->last_change = -1;
 		v->climb.at = -1;
+		v->rise.at = -1;
 		sum += v->a;
 	}
 	if (sum > s->phys) {

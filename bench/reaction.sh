@@ -6,15 +6,22 @@
 #   bench/reaction.sh --hotadd [JUMPS] [MIB]   (default 12 jumps)
 #
 # Boots a tiny real guest on a private test bed (tests/testbed) with
-# startup 256 MiB, buffer 20 %, runs "dmctl rebalance --every 1", and
-# JUMPS times makes the guest hold MIB more. For each jump it measures the
+# startup and minimum 256 MiB, buffer 20 %, runs "dmctl rebalance --every
+# 1", and JUMPS times makes the guest hold MIB more. For each jump it measures the
 # time from the memory being held (every page touched) to assigned >=
 # demand + buffer, and prints the median and the worst. A jump must fit
 # in the buffer the guest has (20 % of demand): a larger one can run the
 # guest out of memory before any balancer could act. The balancer runs
 # with lend-idle = no: on this idle test bed it would lend the guest its
 # whole maximum at the first pass and leave nothing to react to; what is
-# measured is how fast it grows a VM once lending has run out.
+# measured is how fast it grows a VM once lending has run out. For the
+# same reason it runs with reclaim-delay = 0, and each jump waits (up to
+# 30 s) until the guest has given back what it had above demand + buffer
+# + its climb headroom, so that the jump needs memory (or it is back at
+# its 256 MiB minimum, which the first jumps fit in): a demand that
+# has just risen counts as climb (dmctl(8)), and the headroom the previous
+# jump left would cover the next. What is measured is a jump nothing
+# foresaw, in a VM that had been quiet.
 #
 # --oneshot SECONDS runs the balancer the way an admin does from cron: one
 # "dmctl rebalance -q" pass every SECONDS on a fixed schedule (the first
@@ -28,7 +35,7 @@
 # --hotadd compares the two kinds of VM in one run: r1 as above (a balloon
 # VM: <memory> 1 GiB, ballooned to its 256 MiB startup) and h1, a hot-add
 # VM that boots with 256 MiB and grows past it through a virtio-mem device
-# of 768 MiB, both with the same settings (startup 256 MiB, minimum 128
+# of 768 MiB, both with the same settings (startup and minimum 256
 # MiB, maximum 1 GiB, buffer 20 %) under one "dmctl rebalance --every 1".
 # The jumps alternate, r1 then h1, each measured as above, so that both
 # climb the same steps at the same time; the default 12 jumps of 40 MiB
@@ -111,6 +118,14 @@ oneshot_passes() {
 	done
 }
 
+# needy ASSIGNED DEMAND: a jump of MIB from DEMAND (bytes; empty when
+# unknown) would need memory, even seen at 80 % of its size, or ASSIGNED
+# is down to the 256 MiB minimum.
+needy() {
+	[ -n "$2" ] && { [ "$1" -le $((256 * 1048576)) ] ||
+		[ "$1" -lt $((($2 + mib * 1048576 * 8 / 10) * 6 / 5)) ]; }
+}
+
 # ---- --hotadd: a balloon VM and a hot-add VM side by side -------------
 
 # vm_fig NAME: "assigned demand plugged" in bytes (demand empty when
@@ -152,7 +167,9 @@ hot_jump() {
 		stopped[$g]="before jump $j: holds $h MiB, not ${held[$g]}: a holder was killed (out of memory)"
 		return
 	fi
-	read -r a0 d0 _ <<<"$(vm_fig "$g")"
+	# shellcheck disable=SC2317 # called by tb_wait_for
+	hot_needy() { read -r a0 d0 _ <<<"$(vm_fig "$g")" && needy "$a0" "$d0"; }
+	tb_wait_for 30 hot_needy || true
 	if ! tb_guest "$g" hold "$mib" >/dev/null; then
 		stopped[$g]="jump $j: the guest could not hold $mib MiB more (out of memory)"
 		return
@@ -199,9 +216,10 @@ hotadd_run() {
 	tb_define_vm h1 --memory 256 --current 256 --hotadd 768 --start
 	tb_wait_ready r1 120
 	tb_wait_ready h1 120
-	"$dmctl" set r1 h1 --enable --startup 256M --minimum 128M --maximum 1G \
+	"$dmctl" set r1 h1 --enable --startup 256M --minimum 256M --maximum 1G \
 		--buffer 20 >/dev/null
-	printf 'grace = 0\nlend-idle = no\nlock-file = %s/lock\n' "$TB_DIR" >"$conf"
+	printf 'grace = 0\nlend-idle = no\nreclaim-delay = 0\nlock-file = %s/lock\n' \
+		"$TB_DIR" >"$conf"
 	"$dmctl" rebalance --every 1 -q -C "$conf" 2>"$TB_DIR/balancer.err" &
 	bal=$!
 	sleep 3
@@ -294,10 +312,11 @@ tb_build_guest
 tb_start >/dev/null
 tb_define_vm r1 --memory 1024 --current 256 --start
 tb_wait_ready r1 120
-"$dmctl" set r1 --enable --startup 256M --minimum 128M --maximum 1G \
+"$dmctl" set r1 --enable --startup 256M --minimum 256M --maximum 1G \
 	--buffer 20 >/dev/null
 printf 'grace = 0\nlend-idle = no\nlock-file = %s/lock\n' "$TB_DIR" >"$conf"
 if [ "$period" = 0 ]; then
+	echo "reclaim-delay = 0" >>"$conf"
 	"$dmctl" rebalance --every 1 -q -C "$conf" &
 	bal=$!
 	sleep 3
@@ -347,7 +366,11 @@ else
 fi
 
 times=()
+quiet() { read -r a0 d0 <<<"$(read_vm)" && needy "$a0" "$d0"; }
 for j in $(seq 1 "$jumps"); do
+	if [ "$period" = 0 ]; then
+		tb_wait_for 30 quiet || true
+	fi
 	read -r a0 d0 <<<"$(read_vm)"
 	tb_guest r1 hold "$mib" >/dev/null || {
 		echo "jump $j: r1 cannot hold $mib MiB more" >&2

@@ -109,6 +109,51 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now,
 	return PS_FRESH;
 }
 
+/*
+ * The rise of each VM's demand over the last pass or so (policy_rise),
+ * kept in this process only: it changes at every pass, and writing it
+ * into every VM's metadata each second would cost more than it gives. A
+ * one-shot pass (cron) starts without it. Entries of VMs a pass did not
+ * see are dropped at the next.
+ */
+static struct rise_entry {
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	struct policy_rise r;
+	bool seen;
+} *rises;
+static size_t nrises;
+
+static struct policy_rise *
+rise_of(const char *uuid)
+{
+	size_t i;
+
+	for (i = 0; i < nrises; i++)
+		if (!strcmp(rises[i].uuid, uuid)) {
+			rises[i].seen = true;
+			return &rises[i].r;
+		}
+	rises = xreallocarray(rises, nrises + 1, sizeof(*rises));
+	memset(&rises[nrises], 0, sizeof(*rises));
+	snprintf(rises[nrises].uuid, sizeof(rises[nrises].uuid), "%s", uuid);
+	rises[nrises].r.at = -1;
+	rises[nrises].seen = true;
+	return &rises[nrises++].r;
+}
+
+static void
+rise_prune(void)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < nrises; i++)
+		if (rises[i].seen) {
+			rises[i].seen = false;
+			rises[k++] = rises[i];
+		}
+	nrises = k;
+}
+
 /* How fast its demand climbs, from settled figures only: fresh ones, or
  * while the balloon settles the demand read just before the last move, at
  * its time (a VM that grows every few seconds is settling most of the
@@ -122,17 +167,24 @@ climb_sample(struct item *it, int ps, time_t now)
 		st->climb_at };
 	bool starving = vm_starving(it->vm) || vm_thrashes(it->vm, st);
 
+	struct policy_rise *r = rise_of(it->vm->uuid);
+
 	if (ps == PS_SETTLING && st->settled >= 0 && st->last_change >= 0 &&
-	    !starving)
+	    !starving) {
 		policy_climb(&c, (uint64_t)st->settled * KIB, st->last_change);
-	else if (it->has_demand && ps == PS_FRESH && !starving)
+		policy_rise(r, (uint64_t)st->settled * KIB, st->last_change);
+	} else if (it->has_demand && ps == PS_FRESH && !starving) {
 		policy_climb(&c, it->in.demand, now);
+		policy_rise(r, it->in.demand, now);
+	}
 	if (c.at != st->climb_at) {
 		st->climb = c.rate >= KIB ? (int64_t)(c.rate / KIB) : -1;
 		st->climb_demand = (int64_t)(c.demand / KIB);
 		st->climb_at = c.at;
 	}
 	it->in.climb = st->climb > 0 ? (uint64_t)st->climb * KIB : 0;
+	if (r->rate > it->in.climb)
+		it->in.climb = r->rate;
 }
 
 static void
@@ -718,6 +770,7 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 	for (i = 0; i < s.n; i++)
 		if (s.vms[i].active && vm_dynamic(&s.vms[i]))
 			item_prepare(&items[n++], &s.vms[i], hc, now, &held);
+	rise_prune();
 
 	pv = xcalloc(n, sizeof(*pv));
 	po = xcalloc(n, sizeof(*po));

@@ -261,13 +261,21 @@ classify(const struct policy_input *in, const struct policy_vm *v,
 }
 
 /*
- * Lend what the pool has idle beyond a quarter of it (kept free, for needs
- * faster than a loan comes back, and for starts) as headroom: shared in
- * proportion to weight x headroom, so more to VMs whose demand climbs
- * fast, each up to its maximum. A loan grows only by a whole chunk (four
- * steps, or a quarter of what it has on loan), so that noise in the idle
- * memory does not move balloons.
+ * Lend what the pool has idle beyond an eighth of it (kept free, for needs
+ * faster than a loan comes back, and for starts) as headroom: shared by
+ * weight, each VM up to its maximum. Where a burst will come is not known
+ * before it comes, so every VM gets its share. A loan grows only by a
+ * whole chunk (four steps, or a quarter of what it has on loan), so that
+ * noise in the idle memory does not move balloons.
  */
+/* A loan grows by no less than this. */
+static uint64_t
+lend_chunk(const struct policy_input *in, const struct work *w)
+{
+	return w->loan / 4 > 4 * in->min_step ? w->loan / 4 :
+	    4 * in->min_step;
+}
+
 static void
 lend(const struct policy_input *in, const struct work *w,
     struct policy_out *out, uint64_t avail, uint64_t sum, bool *in_set)
@@ -276,29 +284,35 @@ lend(const struct policy_input *in, const struct work *w,
 	uint64_t *wt = xcalloc(n, sizeof(*wt));
 	uint64_t *cap = xcalloc(n, sizeof(*cap));
 	uint64_t *give = xcalloc(n, sizeof(*give));
-	uint64_t keep = avail / 4;
+	uint64_t keep = avail / 8;
 
 	if (sum + keep < avail) {
 		for (i = 0; i < n; i++) {
-			const struct policy_vm *v = &in->vms[i];
-			uint64_t h = w[i].want - w[i].need;
-
 			if (!w[i].managed || out[i].target >= w[i].hi ||
-			    v->weight <= 0)
+			    in->vms[i].weight <= 0)
 				continue;
 			cap[i] = w[i].hi - out[i].target;
-			wt[i] = (uint64_t)v->weight *
-			    ((h > in->min_step ? h : in->min_step) / KIB + 1);
+			wt[i] = (uint64_t)in->vms[i].weight;
 		}
-		share_by_weight(avail - keep - sum, wt, in_set, cap, give, n);
+		/* A VM whose share is less than its chunk takes none, and
+		 * the others share what it leaves: so that the next pass,
+		 * seeing the same idle memory, lends no more. */
+		for (bool again = true; again;) {
+			memset(give, 0, n * sizeof(*give));
+			share_by_weight(avail - keep - sum, wt, in_set, cap,
+			    give, n);
+			again = false;
+			for (i = 0; i < n; i++)
+				if (cap[i] && give[i] < lend_chunk(in, &w[i])) {
+					cap[i] = 0;
+					again = true;
+				}
+		}
 	}
 	for (i = 0; i < n; i++) {
-		uint64_t chunk = w[i].loan / 4 > 4 * in->min_step ?
-		    w[i].loan / 4 : 4 * in->min_step;
-
 		uint64_t g = give[i] / MIB * MIB;
 
-		if (!w[i].managed || give[i] < chunk)
+		if (!w[i].managed || !cap[i] || give[i] < lend_chunk(in, &w[i]))
 			continue;
 		out[i].target += g;
 		out[i].loan += g;
@@ -588,6 +602,17 @@ policy_climb(struct policy_climb *c, uint64_t demand, int64_t now)
 	}
 	c->demand = demand;
 	c->at = now;
+}
+
+void
+policy_rise(struct policy_rise *r, uint64_t demand, int64_t now)
+{
+	if (r->at >= 0 && now <= r->at)
+		return;
+	r->rate = r->at >= 0 && demand > r->demand + POLICY_RISE_MIN ?
+	    (demand - r->demand) / (uint64_t)(now - r->at) : 0;
+	r->demand = demand;
+	r->at = now;
 }
 
 void

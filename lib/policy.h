@@ -112,6 +112,22 @@ struct policy_climb {
 };
 void policy_climb(struct policy_climb *c, uint64_t demand, int64_t now);
 
+/*
+ * How fast a VM's demand rises right now, for policy_vm.climb where it is
+ * more than policy_climb's rate: the rise since the previous sample, per
+ * second, when it rose by more than POLICY_RISE_MIN (less is noise); 0
+ * when it did not. A VM whose demand starts to ramp keeps rise x react as
+ * headroom from the first pass that sees it, before a climb window has
+ * passed. A call with an older or the same time changes nothing.
+ */
+#define POLICY_RISE_MIN (16ULL << 20)
+struct policy_rise {
+	uint64_t rate;		/* bytes/s */
+	uint64_t demand;	/* at the last sample, bytes */
+	int64_t at;		/* its time, seconds; -1: none */
+};
+void policy_rise(struct policy_rise *r, uint64_t demand, int64_t now);
+
 /* Short text of a reason, for output and logs. */
 const char *policy_reason_text(enum policy_reason r);
 

@@ -12,6 +12,7 @@ extern const char *dm_progname;
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
+void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

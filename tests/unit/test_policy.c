@@ -162,6 +162,7 @@ headroom_rules(void)
 	struct policy_out o[3];
 	struct policy_input in = { M(4096), 1000, 300, M(8), v, 1, 3, false };
 	struct policy_climb c = { 0, 0, -1 };
+	struct policy_rise r = { 0, 0, -1 };
 
 	/* A VM whose demand climbs 50 MiB/s, with passes that answer in
 	 * 3 s, keeps 150 MiB on top of its buffer. */
@@ -212,19 +213,18 @@ headroom_rules(void)
 	    (unsigned long long)(o[0].target / MIB),
 	    (unsigned long long)(o[1].target / MIB));
 
-	/* Idle pool lent out beyond a quarter of it, more to the climber. */
+	/* Idle pool lent out beyond an eighth of it, by weight. */
 	in.lend = true;
 	in.pool = M(8192);
 	v[0] = vm(M(240), M(200), M(64), M(8192), 20, 50);
-	v[1] = vm(M(240), M(200), M(64), M(8192), 20, 50);
-	v[1].climb = M(20);
+	v[1] = vm(M(240), M(200), M(64), M(8192), 20, 100);
 	in.n = 2;
 	policy_plan(&in, o);
-	CHECK(o[0].target + o[1].target <= M(8192) - M(2048) &&
-	    o[0].target + o[1].target >= M(8192) - M(2048) - M(2) &&
-	    o[1].loan > o[0].loan && o[0].loan > 0 &&
-	    o[0].reason == PR_LOAN, "lent: all but a quarter of the pool, "
-	    "more to the climber (%llu, %llu)",
+	CHECK(o[0].target + o[1].target <= M(8192) - M(1024) &&
+	    o[0].target + o[1].target >= M(8192) - M(1024) - M(2) &&
+	    o[1].loan > o[0].loan * 19 / 10 && o[1].loan < o[0].loan * 21 / 10 &&
+	    o[0].loan > 0 && o[0].reason == PR_LOAN, "lent: all but an "
+	    "eighth of the pool, twice as much to twice the weight (%llu, %llu)",
 	    (unsigned long long)(o[0].target / MIB),
 	    (unsigned long long)(o[1].target / MIB));
 	v[0].assigned = o[0].target;
@@ -264,6 +264,31 @@ headroom_rules(void)
 	CHECK(c.rate < M(30) && c.rate > M(29), "a fall fades it a little");
 	policy_climb(&c, M(300), 3620);
 	CHECK(c.rate < M(15) && c.rate > M(14), "an hour on: about half");
+
+	/* The rise: since the last sample, by more than 16M. */
+	policy_rise(&r, M(100), 0);
+	CHECK(r.rate == 0 && r.at == 0, "rise, first sample: none yet");
+	policy_rise(&r, M(110), 1);
+	CHECK(r.rate == 0, "a rise of 10M is noise");
+	policy_rise(&r, M(410), 3);
+	CHECK(r.rate == M(150), "300M in 2 s: 150M/s (%llu)",
+	    (unsigned long long)(r.rate / MIB));
+	policy_rise(&r, M(900), 3);
+	CHECK(r.rate == M(150) && r.demand == M(410), "the same time again "
+	    "changes nothing");
+	policy_rise(&r, M(400), 4);
+	CHECK(r.rate == 0, "a fall: none");
+	/* Steep enough rise: headroom of rise x react at once. */
+	in.lend = false;
+	in.react = 3;
+	in.pool = M(8192);
+	v[0] = vm(M(480), M(400), M(64), M(8192), 20, 50);
+	v[0].climb = M(150);
+	in.n = 1;
+	policy_plan(&in, o);
+	CHECK(o[0].target >= M(480 + 450) && o[0].target < M(480 + 450 + 8),
+	    "a VM rising 150M/s keeps 3 s of it on top of its buffer (%llu)",
+	    (unsigned long long)(o[0].target / MIB));
 }
 
 /* A small deterministic generator, so failures can be replayed. */
