@@ -1466,7 +1466,7 @@ report(const struct host *h, struct traceset *ts, const char *only)
 /* ---- main ------------------------------------------------------------ */
 
 static void
-usage(void)
+usage(FILE *f, int status)
 {
 	fputs("usage: density [--host SIZE] [--hours H] [--seed N] "
 	    "[--csv FILE]\n"
@@ -1476,8 +1476,9 @@ usage(void)
 	    "               [--hotadd [--rate-plug MIB/S] "
 	    "[--rate-unplug MIB/S]]\n"
 	    "               [--policy NAME] [--vms N] [--dump-csv FILE] "
-	    "[--smoke]\n", stderr);
-	exit(2);
+	    "[--smoke] [-h]\n"
+	    "See bench/README.md, \"The density benchmark\".\n", f);
+	exit(status);
 }
 
 static double
@@ -1506,7 +1507,7 @@ main(int argc, char **argv)
 		{ "csv", required_argument, NULL, 'f' },
 		{ "rate-in", required_argument, NULL, 'i' },
 		{ "rate-out", required_argument, NULL, 'o' },
-		{ "hotadd", no_argument, NULL, 'h' },
+		{ "hotadd", no_argument, NULL, 'A' },
 		{ "rate-plug", required_argument, NULL, 'P' },
 		{ "rate-unplug", required_argument, NULL, 'U' },
 		{ "interval", required_argument, NULL, 'I' },
@@ -1517,6 +1518,7 @@ main(int argc, char **argv)
 		{ "no-lend-idle", no_argument, NULL, 'L' },
 		{ "latency", required_argument, NULL, 'l' },
 		{ "traces", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, '?' + 256 },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct host h = { 0 };
@@ -1541,7 +1543,7 @@ main(int argc, char **argv)
 	h.latency = LATENCY;
 	h.lend = h.hc.lend_idle;
 	ts.seed = 1;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'H': {
 			const char *why = "below 1 GiB";
@@ -1568,7 +1570,7 @@ main(int argc, char **argv)
 		case 'o':
 			h.rate_out = num_arg("--rate-out", optarg, 1, 1e6);
 			break;
-		case 'h':
+		case 'A':
 			h.hotadd = true;
 			break;
 		case 'P':
@@ -1614,12 +1616,16 @@ main(int argc, char **argv)
 				exit(2);
 			}
 			break;
+		case 'h':
+		case '?' + 256:
+			usage(stdout, 0);
+			break;
 		default:
-			usage();
+			usage(stderr, 2);
 		}
 	}
 	if (optind != argc)
-		usage();
+		usage(stderr, 2);
 	if (rate_hot && !h.hotadd) {
 		dm_error("--rate-plug and --rate-unplug are for --hotadd");
 		exit(2);

@@ -207,3 +207,16 @@ teardown() {
 	[ "$status" -eq 2 ]
 	[ "$output" = "density: --rate-plug and --rate-unplug are for --hotadd" ]
 }
+
+@test "-h and --help print the usage on stdout and exit 0; a bad option exits 2" {
+	for o in -h --help; do
+		run --separate-stderr "$DENSITY" "$o"
+		[ "$status" -eq 0 ]
+		[[ "$output" == "usage: density "*"--hotadd"* ]]
+		[ -z "$stderr" ]
+	done
+	run --separate-stderr "$DENSITY" --bogus
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[[ "$stderr" == *"usage: density "* ]]
+}
