@@ -211,8 +211,16 @@ start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
 		if (balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
 			goto out;
 		until = time(NULL) + START_WAIT;
-		while ((free = free_now(conn, hc, NULL)) < (int64_t)need) {
+		for (int tick = 1;
+		    (free = free_now(conn, hc, NULL)) < (int64_t)need; tick++) {
 			if (free == INT64_MIN)
+				goto out;
+			/* Again every 2 s: a VM in its grace period or
+			 * settling after a move gives nothing back at the
+			 * first pass, and the service's passes wait for
+			 * the lock this start holds. */
+			if (tick % 4 == 0 &&
+			    balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
 				goto out;
 			if (isatty(STDERR_FILENO))
 				fprintf(stderr, "\rdmctl: VM '%s': waiting for "

@@ -138,8 +138,13 @@ vm_counted(const struct vm *vm, time_t now, const struct hostconf *hc)
 
 	/* A VM that has just started, whose balloon still shows all of
 	 * <memory> until its guest's driver inflates it, boots with its
-	 * startup size: that is what it counts. */
-	if (vm_dynamic(vm) && young && boot && vm->assigned > boot)
+	 * startup size: that is what it counts. Once the balancer has
+	 * moved it (grown it, or lent it memory), what it has is what the
+	 * balancer gave it, and counts whole. */
+	bool moved = vm->bstate.last_change >= 0 &&
+	    vm->bstate.last_change >= vm->bstate.seen;
+
+	if (vm_dynamic(vm) && young && !moved && boot && vm->assigned > boot)
 		return boot;
 	return vm->assigned;
 }

@@ -140,7 +140,8 @@ bool vm_demand_of(const struct vm *vm, uint64_t *demand);
 /*
  * What a running dynamic VM counts against the pool: what it has, but a
  * VM that has just started (no balancer has seen it, or within the grace
- * period) counts at what it boots with while its balloon shows more.
+ * period, and the balancer has not moved it since) counts at what it
+ * boots with while its balloon shows more.
  */
 uint64_t vm_counted(const struct vm *vm, time_t now,
     const struct hostconf *hc);

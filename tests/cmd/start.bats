@@ -103,6 +103,40 @@ prep() { rm -f "$TB_DIR/$1.agent.sock"; }
 	[ "$now" -ge $(($(json_vm s1 demand) * 120 / 100 - 8 * MiB)) ]
 }
 
+@test "memory on loan comes back for a VM that starts, as much as it needs (defaults)" {
+	give_back s1 "$BATS_TEST_TMPDIR/bare.conf" "lock-file = $BATS_FILE_TMPDIR/lock"
+	bare=$(json_vm s1 assigned)
+	# 500 MiB free, on the default settings: a pass lends s1 most of it.
+	c=$(conf_free 500)
+	run dmctl rebalance -C "$c"
+	echo "$output"
+	[ "$status" -eq 0 ]
+	lent() { [ "$(json_vm s1 loan)" -gt $((100 * MiB)) ] && [ "$(json_vm s1 assigned)" -gt $((bare + 100 * MiB)) ]; }
+	tb_wait_for 10 lent
+	had=$(json_vm s1 assigned)
+	loan=$(json_vm s1 loan)
+	free=$(dmctl show --json -C "$c" | jq '.host.free')
+	echo "s1 $((bare / MiB)) -> $((had / MiB)) MiB, $((loan / MiB)) MiB of it on loan; pool free $((free / MiB)) MiB"
+	# Less than s2's 320 MiB is free without the loan, enough with it.
+	[ "$free" -lt $((320 * MiB)) ]
+	[ $((free + loan)) -ge $((320 * MiB)) ]
+	prep s2
+	run dmctl start -C "$c" s2
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(state s2)" = running ]
+	now=$(json_vm s1 assigned)
+	echo "s1 now $((now / MiB)) MiB, $(($(json_vm s1 loan) / MiB)) MiB on loan"
+	# The loan came back, at least what s2 needed beyond the free pool,
+	# and s1 kept what it wants (its 256 MiB minimum here).
+	[ "$now" -le $((had - (320 * MiB - free))) ]
+	[ "$now" -ge $((256 * MiB)) ]
+	# The pool holds both: nothing overcommitted.
+	run dmctl show --json -C "$c"
+	[ "$(jq '.host.overcommitted' <<<"$output")" -eq 0 ]
+	[ "$(jq '.host.free' <<<"$output")" -ge 0 ]
+}
+
 @test "two starts at once do not both count the same free memory" {
 	# s1 first gives back all it has above what it wants, so that the
 	# free pool is all a start can have.

@@ -224,6 +224,11 @@ main(void)
 	vms[0].bstate.seen = 1000 - (int64_t)hc.grace + 1;
 	snapshot_compute(&s, 16 * GIB, &hc);
 	CHECK(s.host.assigned == 256 * MIB, "in its grace period: the same");
+	vms[0].bstate.last_change = vms[0].bstate.seen;
+	snapshot_compute(&s, 16 * GIB, &hc);
+	CHECK(s.host.assigned == GIB, "in its grace period, but the balancer "
+	    "moved it (grew it, lent it memory): what it has");
+	vms[0].bstate.last_change = -1;
 	vms[0].bstate.seen = 1000 - (int64_t)hc.grace;
 	snapshot_compute(&s, 16 * GIB, &hc);
 	CHECK(s.host.assigned == GIB, "after it: what it has");
