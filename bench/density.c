@@ -1693,5 +1693,5 @@ main(int argc, char **argv)
 	} else
 		report(&h, &ts, only);
 	traces_free(&ts);
-	return dm_close_stdout() < 0;
+	return dm_flush_stdout() < 0;
 }

@@ -50,6 +50,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	dm_progname = "dmctl";
+	dm_ignore_sigpipe();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:c:hV", longs, NULL)) != -1) {
 		switch (c) {
@@ -58,10 +59,10 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
-			return dm_close_stdout() < 0;
+			return dm_flush_stdout() < 0;
 		case 'V':
 			printf("dmctl %s\n", DM_VERSION);
-			return dm_close_stdout() < 0;
+			return dm_flush_stdout() < 0;
 		case ':':
 			return cli_usage_error(NULL, "option '%s' needs an "
 			    "argument", argv[optind - 1]);
@@ -80,7 +81,7 @@ main(int argc, char **argv)
 		if (strcmp(argv[optind], cmd->name) != 0)
 			continue;
 		rc = cmd->run(cmd, argc - optind, argv + optind);
-		if (dm_close_stdout() < 0 && rc == 0)
+		if (dm_flush_stdout() < 0 && rc == 0)
 			rc = 1;
 		return rc;
 	}

@@ -235,6 +235,16 @@ select_rows(struct top *t)
 
 /* ---- batch mode ---- */
 
+static const char *
+uri_name(const struct top *t)
+{
+	const char *env = getenv("LIBVIRT_DEFAULT_URI");
+
+	if (t->uri)
+		return t->uri;
+	return env && *env ? env : "the default hypervisor";
+}
+
 /* A row without the padding of its last column. */
 static void
 print_trimmed(char *row)
@@ -268,7 +278,7 @@ batch_print(struct top *t, bool json)
 		fields_print_json(stdout, &view, json_cols,
 		    DM_ARRAY_LEN(json_cols));
 		free(vms);
-		return fflush(stdout);
+		return dm_flush_stdout();
 	}
 	localtime_r(&t->snap.taken, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
@@ -283,7 +293,7 @@ batch_print(struct top *t, bool json)
 	for (i = 0; i < t->nrows; i++)
 		print_trimmed(top_format_row(&l, t->rows[i], row, len));
 	free(row);
-	return fflush(stdout);
+	return dm_flush_stdout();
 }
 
 static void
@@ -297,29 +307,52 @@ sleep_seconds(double s)
 		;
 }
 
+/*
+ * Each refresh prints a snapshot. When the daemon goes away, the outage is
+ * reported once, the refreshes that follow try to connect afresh and
+ * print nothing, and "connected again" says when they print again; the
+ * exit status is then 1.
+ */
 static int
 run_batch(struct top *t, bool json)
 {
 	long i;
 	int rc = 0;
+	bool printed = false, down = false;
 
 	for (i = 0; !t->iterations || i < t->iterations; i++) {
-		if (i) {
+		if (i)
 			sleep_seconds(t->delay);
-			if (!json)
-				putchar('\n');
-		}
 		if (t->have_snap)
 			snapshot_free(&t->snap);
 		t->have_snap = false;
+		if (t->conn && virConnectIsAlive(t->conn) != 1) {
+			virConnectClose(t->conn);
+			t->conn = NULL;
+		}
+		if (!t->conn) {
+			if (!(t->conn = virt_open(t->uri, true, !down))) {
+				down = true;
+				rc = 1;
+				continue;
+			}
+			if (down)
+				dm_warn("connected again to %s", uri_name(t));
+			down = false;
+		}
 		if (snapshot_take(t->conn, NULL, 0, &t->hc, &t->snap) < 0) {
 			rc = 1;
-			break;
+			if (virConnectIsAlive(t->conn) != 1)
+				down = true;
+			continue;
 		}
 		t->have_snap = true;
 		select_rows(t);
+		if (printed && !json)
+			putchar('\n');
+		printed = true;
 		if (batch_print(t, json) != 0)
-			break;
+			return 1;
 	}
 	return rc;
 }
@@ -558,16 +591,6 @@ watch_conn(struct top *t)
 	virConnectRegisterCloseCallback(t->conn, on_close, t, NULL);
 	/* A daemon that hangs rather than exits is noticed too. */
 	virConnectSetKeepAlive(t->conn, 5, 3);
-}
-
-static const char *
-uri_name(const struct top *t)
-{
-	const char *env = getenv("LIBVIRT_DEFAULT_URI");
-
-	if (t->uri)
-		return t->uri;
-	return env && *env ? env : "the default hypervisor";
 }
 
 /* One refresh: reconnect if needed, one snapshot, then the screen. */
@@ -1009,6 +1032,7 @@ main(int argc, char **argv)
 	int c, rc;
 
 	dm_progname = "dmtop";
+	dm_ignore_sigpipe();
 	setlocale(LC_ALL, "");
 	memset(&t, 0, sizeof(t));
 	t.delay = 1;
@@ -1061,10 +1085,10 @@ main(int argc, char **argv)
 			break;
 		case OPT_HELP:
 			usage(stdout);
-			return dm_close_stdout() < 0;
+			return dm_flush_stdout() < 0;
 		case O_VERSION:
 			printf("dmtop %s\n", DM_VERSION);
-			return dm_close_stdout() < 0;
+			return dm_flush_stdout() < 0;
 		default:
 			return EXIT_USAGE;
 		}
@@ -1096,7 +1120,7 @@ main(int argc, char **argv)
 		snapshot_free(&t.snap);
 	free(t.rows);
 	hostconf_free(&t.hc);
-	if (batch && dm_close_stdout() < 0 && rc == 0)
+	if (batch && dm_flush_stdout() < 0)
 		rc = 1;
 	return rc;
 }

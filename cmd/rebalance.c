@@ -158,6 +158,12 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 				}
 			}
 		}
+		/* Each pass's plan is out before the next: a reader that
+		 * went away ends the loop (quietly, as by SIGPIPE). */
+		if (every && dm_flush_stdout() < 0) {
+			rc = 1;
+			break;
+		}
 		if (every)
 			wait_tick(&start, (unsigned)every);
 	} while (every && !stop);

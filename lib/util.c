@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -100,13 +101,28 @@ dm_warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void
+dm_ignore_sigpipe(void)
+{
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int
-dm_close_stdout(void)
+dm_flush_stdout(void)
 {
 	int failed = ferror(stdout);
 
-	if (fflush(stdout) != 0 || failed)
-		return dm_error("cannot write output: %s",
-		    errno ? strerror(errno) : "write error");
-	return 0;
+	errno = 0;
+	if (fflush(stdout) == 0 && !failed)
+		return 0;
+	if (errno == EPIPE) {
+		/* Whoever read the output has gone (dmctl show | head):
+		 * end quietly, as the default SIGPIPE would. */
+		signal(SIGPIPE, SIG_DFL);
+		raise(SIGPIPE);
+	}
+	/* Said once: a later flush of what is left does not say it again. */
+	clearerr(stdout);
+	return dm_error("cannot write output: %s",
+	    errno ? strerror(errno) : "write error");
 }

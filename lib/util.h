@@ -24,6 +24,13 @@ int dm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Flush stdout and report a write error (full disk, closed pipe) once. */
-int dm_close_stdout(void);
+/*
+ * SIGPIPE ignored: a libvirt client must not die when the daemon's socket
+ * closes under a write (the error comes back from the call instead).
+ */
+void dm_ignore_sigpipe(void);
+/* Flush stdout: 0, or -1 after a message; a reader that went away
+ * (EPIPE) ends the program quietly by SIGPIPE, as if not ignored. */
+int dm_flush_stdout(void);
 
 #endif
