@@ -7,7 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "size.h"
 #include "util.h"
@@ -15,6 +19,8 @@
 /* Longer lines are refused rather than read in pieces: a piece would be
  * taken for a line of its own and could set a key nobody wrote. */
 #define HOSTCONF_LINE_MAX 1024
+/* A settings file is a few dozen lines: a larger one is not one. */
+#define HOSTCONF_SIZE_MAX (1 << 20)
 
 /* The longest duration taken, stats-period aside: a day. More is far
  * likelier a slip of the unit ("300h" for "300s") than meant. */
@@ -302,20 +308,48 @@ hostconf_load(struct hostconf *hc, const char *path)
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t len;
+	struct stat st, dn;
 	FILE *f;
-	int rc = 0;
+	int rc = 0, fd;
 
 	hostconf_default(hc);
 	/* The file is read into a copy, so that a bad line leaves hc with
 	 * the defaults rather than half of the file. */
 	hostconf_default(&t);
-	if (!(f = fopen(file, "r"))) {
+	/* Not blocking at the open: a FIFO with no writer would wait for
+	 * ever. Only a regular file of a sane size is read: /dev/zero has no
+	 * end of line and no end. */
+	if ((fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		/* Most hosts need no settings file: no file at the
 		 * default path means the defaults. One named on the
 		 * command line was meant to be read. */
 		if (!path && errno == ENOENT)
 			return 0;
 		return dm_error("cannot open '%s': %s", file, strerror(errno));
+	}
+	if (fstat(fd, &st) < 0) {
+		rc = dm_error("cannot read '%s': %s", file, strerror(errno));
+		close(fd);
+		return rc;
+	}
+	/* /dev/null reads as an empty file: the defaults, as with ssh -F. */
+	if (S_ISCHR(st.st_mode) && stat("/dev/null", &dn) == 0 &&
+	    S_ISCHR(dn.st_mode) && st.st_rdev == dn.st_rdev) {
+		close(fd);
+		*hc = t;
+		return 0;
+	}
+	if (!S_ISREG(st.st_mode) || st.st_size > HOSTCONF_SIZE_MAX) {
+		close(fd);
+		return dm_error("cannot read '%s': %s", file,
+		    S_ISDIR(st.st_mode) ? "a directory" : !S_ISREG(st.st_mode) ?
+		    "not a regular file" : "larger than 1 MiB");
+	}
+	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
+	    !(f = fdopen(fd, "r"))) {
+		rc = dm_error("cannot read '%s': %s", file, strerror(errno));
+		close(fd);
+		return rc;
 	}
 	while (rc == 0) {
 		errno = 0;

@@ -69,6 +69,25 @@ load helpers
 	jq -e '.vms == []' <<<"$output"
 }
 
+@test "-C FILE must be a regular file: /dev/zero, a FIFO and a directory are refused at once; /dev/null is the defaults" {
+	mkfifo "$BATS_TEST_TMPDIR/fifo"
+	for f in /dev/zero "$BATS_TEST_TMPDIR/fifo" "$BATS_TEST_TMPDIR"; do
+		# Before: /dev/zero was read for 15 s (2 GB), a FIFO forever.
+		run --separate-stderr timeout 5 "$DMCTL" show -C "$f"
+		echo "$f: $status $stderr"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == "dmctl: cannot read '$f': "* ]]
+		[ -z "$output" ]
+	done
+	head -c $((1024 * 1024 + 1)) /dev/zero | tr '\0' '#' >"$BATS_TEST_TMPDIR/big"
+	run --separate-stderr "$DMCTL" show -C "$BATS_TEST_TMPDIR/big"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"larger than 1 MiB"* ]]
+	run --separate-stderr "$DMCTL" show -C /dev/null
+	[ "$status" -eq 0 ]
+	[[ "$output" == "Host: "* ]]
+}
+
 @test "a bad dmctl.conf stops show and rebalance, naming file, line and key" {
 	c="$BATS_TEST_TMPDIR/dmctl.conf"
 	printf '# host settings\nreserve = 2G\nreclaim-delay = soon\n' >"$c"
