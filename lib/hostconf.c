@@ -43,13 +43,16 @@ static const struct hostconf_key {
 	uint64_t lo, hi;	/* range of a size, number or duration */
 } hostconf_keys[] = {
 #define HC_FIELD(f) offsetof(struct hostconf, f)
-	{ "reserve", HOSTCONF_KIND_SIZE, HC_FIELD(reserve), 0, UINT64_MAX },
+	{ "reserve", HOSTCONF_KIND_SIZE, HC_FIELD(reserve), 0,
+	    HOSTCONF_RESERVE_MAX },
 	{ "reserve-percent", HOSTCONF_KIND_NUMBER, HC_FIELD(reserve_percent),
 	    0, 90 },
-	{ "overhead", HOSTCONF_KIND_SIZE, HC_FIELD(overhead), 0, UINT64_MAX },
+	{ "overhead", HOSTCONF_KIND_SIZE, HC_FIELD(overhead), 0,
+	    HOSTCONF_PER_VM_MAX },
 	{ "reclaim-delay", HOSTCONF_KIND_DURATION, HC_FIELD(reclaim_delay),
 	    0, HOSTCONF_DURATION_MAX },
-	{ "min-step", HOSTCONF_KIND_SIZE, HC_FIELD(min_step), MIB, UINT64_MAX },
+	{ "min-step", HOSTCONF_KIND_SIZE, HC_FIELD(min_step), MIB,
+	    HOSTCONF_PER_VM_MAX },
 	{ "grace", HOSTCONF_KIND_DURATION, HC_FIELD(grace),
 	    0, HOSTCONF_DURATION_MAX },
 	{ "stats-period", HOSTCONF_KIND_DURATION, HC_FIELD(stats_period),
@@ -83,6 +86,7 @@ hostconf_default(struct hostconf *hc)
 	hc->uri = NULL;
 	hc->lock_file = NULL;
 	hc->ledger_file = NULL;
+	hc->reserve_at = NULL;
 	hc->hook_max_age = 120;
 	hc->hook_refuse = false;
 	hc->lend_idle = true;
@@ -94,7 +98,8 @@ hostconf_free(struct hostconf *hc)
 	free(hc->uri);
 	free(hc->lock_file);
 	free(hc->ledger_file);
-	hc->uri = hc->lock_file = hc->ledger_file = NULL;
+	free(hc->reserve_at);
+	hc->uri = hc->lock_file = hc->ledger_file = hc->reserve_at = NULL;
 }
 
 static const struct hostconf_key *
@@ -235,8 +240,11 @@ hostconf_value(struct hostconf *hc, const struct hostconf_key *k,
 
 	if (n < k->lo || n > k->hi) {
 		if (k->kind == HOSTCONF_KIND_SIZE) {
+			char hi[32];
+
 			size_human(k->lo, lo, sizeof(lo));
-			snprintf(why, len, "must be at least %s", lo);
+			size_human(k->hi, hi, sizeof(hi));
+			snprintf(why, len, "must be from %s to %s", lo, hi);
 		} else
 			snprintf(why, len, "must be between %llu and %llu%s",
 			    (unsigned long long)k->lo,
@@ -296,6 +304,10 @@ hostconf_line(struct hostconf *hc, const char *file, unsigned n, char *line,
 		return dm_error("%s:%u: %s: missing value", file, n, key);
 	if (hostconf_value(hc, k, val, why, sizeof(why)) < 0)
 		return dm_error("%s:%u: %s: '%s' %s", file, n, key, val, why);
+	if (k->off == offsetof(struct hostconf, reserve)) {
+		free(hc->reserve_at);
+		hc->reserve_at = xasprintf("%s:%u", file, n);
+	}
 	return 0;
 }
 

@@ -27,7 +27,14 @@ struct hostconf {
 					 * the hook, default 120 */
 	bool hook_refuse;		/* a hook that cannot decide refuses */
 	bool lend_idle;			/* lend idle pool memory as headroom */
+	char *reserve_at;		/* "FILE:LINE" of reserve, or NULL */
 };
+
+/* The largest reserve taken: more than any host has. Above the host's own
+ * memory it is refused when that is known (snapshot_take). */
+#define HOSTCONF_RESERVE_MAX (1ULL << 50)
+/* The largest per-VM overhead and minimum step: a TiB. */
+#define HOSTCONF_PER_VM_MAX (1ULL << 40)
 
 void hostconf_default(struct hostconf *hc);
 

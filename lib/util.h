@@ -4,11 +4,19 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #define DM_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Name printed before every message; set once by main(). */
 extern const char *dm_progname;
+
+/* a + b, or UINT64_MAX where that overflows: sums of sizes. */
+static inline uint64_t
+sat_add(uint64_t a, uint64_t b)
+{
+	return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

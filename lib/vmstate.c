@@ -519,6 +519,18 @@ snapshot_take(virConnectPtr conn, virDomainPtr *doms, size_t n,
 	}
 	qsort(s->vms, s->n, sizeof(*s->vms), vm_cmp);
 	snapshot_compute(s, total, hc);
+	/* A reserve of all the host's memory or more leaves no pool: it
+	 * cannot be meant. */
+	if (hc->reserve >= total) {
+		char r[32], t[32];
+
+		size_human(hc->reserve, r, sizeof(r));
+		size_human(total, t, sizeof(t));
+		snapshot_free(s);
+		return dm_error("%s: reserve: %s is not less than the host's "
+		    "memory (%s)", hc->reserve_at ? hc->reserve_at : "reserve",
+		    r, t);
+	}
 	return 0;
 }
 
@@ -559,17 +571,21 @@ snapshot_compute(struct snapshot *s, uint64_t host_total,
 			continue;
 		if (vm->bstate.last_change > h->last_change)
 			h->last_change = vm->bstate.last_change;
-		h->overhead += hc->overhead;
+		h->overhead = sat_add(h->overhead, hc->overhead);
 		if (vm_dynamic(vm)) {
-			h->assigned += vm_counted(vm, s->taken, hc);
+			h->assigned = sat_add(h->assigned,
+			    vm_counted(vm, s->taken, hc));
 			vm->status = vm->has_demand ? vm_status_of(vm->assigned,
 			    vm->demand, vm->conf.buffer) : VM_STATUS_UNKNOWN;
 		} else
-			h->statics += vm->assigned;
+			h->statics = sat_add(h->statics, vm->assigned);
 	}
-	used = h->reserve + h->statics + h->overhead;
+	used = sat_add(sat_add(h->reserve, h->statics), h->overhead);
 	h->pool = host_total > used ? host_total - used : 0;
-	h->free = (int64_t)h->pool - (int64_t)h->assigned;
+	/* Both below 2^63 for any host; free is what the pool lacks or has. */
+	h->free = h->assigned > INT64_MAX ? INT64_MIN :
+	    (int64_t)(h->pool > INT64_MAX ? INT64_MAX : h->pool) -
+	    (int64_t)h->assigned;
 }
 
 void

@@ -88,6 +88,22 @@ load helpers
 	[[ "$output" == "Host: "* ]]
 }
 
+@test "a reserve of the host's memory or more stops show and rebalance, naming file and line; sizes that overflow are refused" {
+	c="$BATS_TEST_TMPDIR/dmctl.conf"
+	printf '# host settings\nreserve = 900T\n' >"$c"
+	for cmd in show rebalance; do
+		run --separate-stderr "$DMCTL" "$cmd" -C "$c"
+		echo "$stderr"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == "dmctl: $c:2: reserve: 900.0T is not less than the host's memory ("* ]]
+		[ -z "$output" ]
+	done
+	printf 'reserve = 18446744073709551615\n' >"$c"
+	run --separate-stderr "$DMCTL" show -C "$c"
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "dmctl: $c:1: reserve: '18446744073709551615' must be from 0K to 1024.0T" ]]
+}
+
 @test "a bad dmctl.conf stops show and rebalance, naming file, line and key" {
 	c="$BATS_TEST_TMPDIR/dmctl.conf"
 	printf '# host settings\nreserve = 2G\nreclaim-delay = soon\n' >"$c"

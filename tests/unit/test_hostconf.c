@@ -208,8 +208,15 @@ main(void)
 	    "reserve-percent: '5%' is not a whole number");
 	refused("reserve-percent = -1\n", 1, "must not be negative");
 	refused("reserve-percent = +5\n", 1, "is not a whole number");
-	refused("min-step = 512K\n", 1, "min-step: '512K' must be at least 1M");
-	refused("min-step = 0\n", 1, "min-step: '0' must be at least 1M");
+	refused("min-step = 512K\n", 1, "min-step: '512K' must be from 1M to 1.0T");
+	refused("min-step = 0\n", 1, "min-step: '0' must be from 1M to 1.0T");
+	/* Sizes nobody can mean, that sums over them would overflow. */
+	refused("reserve = 18446744073709551615\n", 1,
+	    "reserve: '18446744073709551615' must be from 0K to 1024.0T");
+	refused("reserve = 2048T\n", 1, "reserve: '2048T' must be from");
+	refused("overhead = 6148914691236517206\n", 1,
+	    "overhead: '6148914691236517206' must be from 0K to 1.0T");
+	refused("min-step = 2T\n", 1, "min-step: '2T' must be from 1M to 1.0T");
 	refused("reclaim-delay = 5 m\n", 1,
 	    "reclaim-delay: '5 m' is not a duration");
 	refused("reclaim-delay = 5M\n", 1, "'5M' is not a duration");

@@ -234,6 +234,18 @@ main(void)
 	CHECK(s.host.assigned == GIB, "after it: what it has");
 	vms[0].conf.startup = 0;
 
+	/* Sums over sizes saturate: an overhead of half of 2^64 for each
+	 * of the two running VMs once wrapped to almost nothing. */
+	{
+		uint64_t oh = hc.overhead;
+
+		hc.overhead = UINT64_MAX / 2 + 1;
+		snapshot_compute(&s, 16 * GIB, &hc);
+		CHECK(s.host.overhead == UINT64_MAX && s.host.pool == 0 &&
+		    s.host.free < 0, "overhead x VMs saturates: no pool");
+		hc.overhead = oh;
+	}
+
 	/* Assigned above the pool says by how much. */
 	snapshot_compute(&s, 4 * GIB, &hc);
 	{
