@@ -2,10 +2,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "domdef.h"
 #include "hostconf.h"
+#include "lock.h"
 #include "setconf.h"
 #include "size.h"
 #include "util.h"
@@ -80,14 +82,6 @@ parse_num_opt(const struct cli_cmd *cmd, const char *name, const char *arg,
 }
 
 /* One line per VM saying what it now is. */
-static bool
-same(const struct vmconf *a, const struct vmconf *b)
-{
-	return a->enabled == b->enabled && a->startup == b->startup &&
-	    a->minimum == b->minimum && a->maximum == b->maximum &&
-	    a->buffer == b->buffer && a->weight == b->weight;
-}
-
 static void
 report_copy(const struct setjob *job, const struct vmconf *c,
     const char *copy)
@@ -116,7 +110,7 @@ static void
 report(const struct setjob *job)
 {
 	if (job->do_live && job->do_config &&
-	    same(&job->live_new, &job->config_new))
+	    vmconf_equal(&job->live_new, &job->config_new))
 		report_copy(job, &job->config_new, "live and config");
 	else {
 		if (job->do_live)
@@ -141,9 +135,10 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	virConnectPtr conn;
 	virDomainPtr *doms;
 	struct setjob *jobs;
-	int c, i, n, failed = 0;
+	int c, i, n, fd, failed = 0;
 	bool any = false;
 	int grow = DOMDEF_KEEP;
+	char *base, *lock;
 
 	vmconf_change_init(&ch);
 	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
@@ -225,10 +220,22 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	if (hostconf_load(&hc, conffile) < 0)
 		return 1;
 	conn = virt_open(hostconf_uri(&hc, uri), false, true);
-	hostconf_free(&hc);
-	if (!conn)
+	if (!conn) {
+		hostconf_free(&hc);
 		return 1;
-	if (virt_host_memory(conn, &host_memory) < 0) {
+	}
+	/* Two sets at once would each write back what they read, and one
+	 * change would be lost: they take turns, from reading to writing.
+	 * (Others' writers, virsh, are caught by setjob_commit's check.) */
+	base = lock_path(conn, &hc);
+	lock = xasprintf("%s.set", base);
+	free(base);
+	fd = lock_take(lock, hc.lock_wait, "set", NULL);
+	free(lock);
+	hostconf_free(&hc);
+	if (fd < 0 || virt_host_memory(conn, &host_memory) < 0) {
+		if (fd >= 0)
+			close(fd);
 		virConnectClose(conn);
 		return 1;
 	}
@@ -250,7 +257,23 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 			dm_warn("no VM was changed");
 	} else {
 		for (i = 0; i < n; i++) {
-			if (setjob_commit(&jobs[i]) < 0)
+			int r, tries = 0;
+
+			/* Someone changed its settings since they were
+			 * read (virsh metadata): read them again and merge
+			 * into what is there now, never over it. */
+			while ((r = setjob_commit(&jobs[i])) == SETJOB_CHANGED &&
+			    ++tries < 5 && setjob_prepare(&jobs[i], doms[i],
+			    argv[optind + i], &ch, grow, scope, host_memory) == 0)
+				;
+			if (r == SETJOB_CHANGED && tries < 5)
+				failed++;	/* prepare said why */
+			else if (r == SETJOB_CHANGED) {
+				dm_error("VM '%s': its settings kept changing "
+				    "while they were being written; nothing "
+				    "was written", argv[optind + i]);
+				failed++;
+			} else if (r < 0)
 				failed++;
 			else
 				report(&jobs[i]);
@@ -261,6 +284,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 			virDomainFree(doms[i]);
 	free(doms);
 	free(jobs);
+	close(fd);
 	virConnectClose(conn);
 	return failed ? 1 : 0;
 }

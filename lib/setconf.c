@@ -90,6 +90,8 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 		    job->name, copy, err, job->name, VMCONF_NS);
 	if (which == VIR_DOMAIN_AFFECT_LIVE)
 		job->live_found = found;
+	else
+		job->config_found = found;
 
 	*out = *old;
 	vmconf_apply(out, ch);
@@ -130,7 +132,6 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
     uint64_t host_memory)
 {
 	int active, persistent, rc = -1;
-	struct vmconf scratch;
 	struct sizes live, conf;
 
 	memset(job, 0, sizeof(*job));
@@ -182,7 +183,7 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 	    host_memory, &job->live_old, &job->live_new) < 0)
 		goto out;
 	if (job->do_config && (merge(job, VIR_DOMAIN_AFFECT_CONFIG, ch, &conf,
-	    host_memory, &scratch, &job->config_new) < 0 ||
+	    host_memory, &job->config_old, &job->config_new) < 0 ||
 	    dry_run(job, ch, &conf) < 0))
 		goto out;
 	rc = 0;
@@ -191,10 +192,28 @@ out:
 	return rc;
 }
 
+/* The copy still holds the settings setjob_prepare read. */
+static bool
+unchanged(const struct setjob *job, unsigned which, int found0,
+    const struct vmconf *old)
+{
+	struct vmconf now;
+	char err[512];
+	int found = virt_conf_get(job->dom, which, &now, err, sizeof(err));
+
+	return found == found0 && (!found || vmconf_equal(&now, old));
+}
+
 int
 setjob_commit(struct setjob *job)
 {
 	char err[512], err2[512];
+
+	if ((job->do_live && !unchanged(job, VIR_DOMAIN_AFFECT_LIVE,
+	    job->live_found, &job->live_old)) || (job->do_config &&
+	    !unchanged(job, VIR_DOMAIN_AFFECT_CONFIG, job->config_found,
+	    &job->config_old)))
+		return SETJOB_CHANGED;
 
 	if (job->do_live && virt_conf_set_live(job->dom, &job->live_new, err,
 	    sizeof(err)) < 0)

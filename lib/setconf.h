@@ -30,8 +30,13 @@ struct setjob {
 	bool hot_now;		/* grows by hot-add: running, else as defined */
 	bool hot_next;		/* grows by hot-add from the next boot */
 	int live_found;		/* were there live settings before */
-	struct vmconf live_old, live_new, config_new;
+	int config_found;	/* and persistent ones */
+	struct vmconf live_old, live_new, config_old, config_new;
 };
+
+/* setjob_commit's answer when the settings changed since setjob_prepare
+ * read them: nothing was written; prepare again. */
+#define SETJOB_CHANGED 1
 
 /*
  * Work out what setting ch on dom means, with grow saying whether it is to
@@ -44,7 +49,9 @@ int setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
     uint64_t host_memory);
 
 /* Write a prepared job: live first, then config; if the config cannot be
- * written the live settings are put back. Reports and returns -1. */
+ * written the live settings are put back. Reports and returns -1, or
+ * SETJOB_CHANGED (quietly, nothing written) when a copy's settings are
+ * no longer what setjob_prepare read. */
 int setjob_commit(struct setjob *job);
 
 #endif

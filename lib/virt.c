@@ -145,35 +145,78 @@ virt_conf_set_live(virDomainPtr dom, const struct vmconf *c, char *err,
 	return rc;
 }
 
+static char *
+inactive_xml(virDomainPtr dom, char *err, size_t errlen)
+{
+	char *xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
+	    VIR_DOMAIN_XML_SECURE);
+
+	if (!xml)
+		snprintf(err, errlen, "cannot read definition: %s",
+		    virt_errmsg());
+	return xml;
+}
+
 int
 virt_conf_set_config(virDomainPtr dom, const struct vmconf *c,
     bool set_memory, int grow, char *err, size_t errlen)
 {
-	char *xml, *out;
+	char *xml, *out, *now;
 	virDomainPtr def;
+	int tries;
 
-	xml = virDomainGetXMLDesc(dom, VIR_DOMAIN_XML_INACTIVE |
-	    VIR_DOMAIN_XML_SECURE);
-	if (!xml) {
-		snprintf(err, errlen, "cannot read definition: %s",
-		    virt_errmsg());
-		return -1;
+	/* Settings alone: only our element is written, by libvirt under
+	 * its own lock, so a change to the rest of the definition made
+	 * meanwhile (virsh desc --config, virsh edit) stands. */
+	if (!set_memory && grow == DOMDEF_KEEP) {
+		char *md = vmconf_format(c, false);
+		int rc = virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+		    md, VMCONF_PREFIX, VMCONF_NS, VIR_DOMAIN_AFFECT_CONFIG);
+
+		free(md);
+		if (rc < 0)
+			snprintf(err, errlen, "cannot save settings: %s",
+			    virt_errmsg());
+		return rc;
 	}
-	out = domdef_rewrite(xml, c, set_memory, grow, err, errlen);
-	free(xml);
-	if (!out)
-		return -1;
-	/* One call: if libvirt refuses the new definition, the old one
-	 * stands whole. */
-	def = virDomainDefineXML(virDomainGetConnect(dom), out);
-	free(out);
-	if (!def) {
-		snprintf(err, errlen, "cannot save definition: %s",
-		    virt_errmsg());
-		return -1;
+	/* The memory layout too: the whole definition is rewritten. If it
+	 * changed between reading and rewriting it, read it again, so that
+	 * nobody else's change is undone. */
+	for (tries = 0; tries < 5; tries++) {
+		if (!(xml = inactive_xml(dom, err, errlen)))
+			return -1;
+		out = domdef_rewrite(xml, c, set_memory, grow, err, errlen);
+		if (!out) {
+			free(xml);
+			return -1;
+		}
+		if (!(now = inactive_xml(dom, err, errlen))) {
+			free(xml);
+			free(out);
+			return -1;
+		}
+		if (strcmp(now, xml) == 0) {
+			free(xml);
+			free(now);
+			/* One call: if libvirt refuses the new
+			 * definition, the old one stands whole. */
+			def = virDomainDefineXML(virDomainGetConnect(dom), out);
+			free(out);
+			if (!def) {
+				snprintf(err, errlen, "cannot save "
+				    "definition: %s", virt_errmsg());
+				return -1;
+			}
+			virDomainFree(def);
+			return 0;
+		}
+		free(xml);
+		free(now);
+		free(out);
 	}
-	virDomainFree(def);
-	return 0;
+	snprintf(err, errlen, "its definition kept changing while it was "
+	    "being rewritten; nothing was written");
+	return -1;
 }
 
 const char *

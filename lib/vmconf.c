@@ -18,6 +18,14 @@ static const char *const field_names[F_COUNT] = {
 	"startup", "minimum", "maximum", "buffer", "weight",
 };
 
+bool
+vmconf_equal(const struct vmconf *a, const struct vmconf *b)
+{
+	return a->enabled == b->enabled && a->startup == b->startup &&
+	    a->minimum == b->minimum && a->maximum == b->maximum &&
+	    a->buffer == b->buffer && a->weight == b->weight;
+}
+
 void
 vmconf_init(struct vmconf *c)
 {

@@ -39,6 +39,7 @@ struct vmconf_change {
 };
 
 void vmconf_init(struct vmconf *c);
+bool vmconf_equal(const struct vmconf *a, const struct vmconf *b);
 void vmconf_change_init(struct vmconf_change *ch);
 
 /*
