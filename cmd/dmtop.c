@@ -433,6 +433,7 @@ status_pair(enum vm_status st)
 	case VM_STATUS_LOW:
 		return PAIR_LOW;
 	case VM_STATUS_WARNING:
+	case VM_STATUS_INVALID:
 		return PAIR_WARN;
 	default:
 		return 0;

@@ -210,6 +210,58 @@ log_both(int prio, const char *fmt, ...)
 }
 
 /*
+ * Running VMs whose settings are invalid, as last said: the balancer
+ * leaves them alone, and says so once per episode (again when the error
+ * changes, or after the settings were valid in between), not every pass.
+ */
+static struct said_entry {
+	char uuid[VIR_UUID_STRING_BUFLEN];
+	char *error;
+	bool seen;
+} *invalid;
+static size_t ninvalid;
+
+/* Say that this VM has invalid settings, unless said already. */
+static void
+say_invalid(const struct vm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < ninvalid; i++)
+		if (!strcmp(invalid[i].uuid, vm->uuid))
+			break;
+	if (i < ninvalid) {
+		invalid[i].seen = true;
+		if (!strcmp(invalid[i].error, vm->conf_error))
+			return;
+		free(invalid[i].error);
+	} else {
+		invalid = xreallocarray(invalid, ninvalid + 1, sizeof(*invalid));
+		snprintf(invalid[i].uuid, sizeof(invalid[i].uuid), "%s", vm->uuid);
+		invalid[i].seen = true;
+		ninvalid++;
+	}
+	invalid[i].error = xstrdup(vm->conf_error);
+	log_both(LOG_ERR, "VM '%s': invalid settings, left alone: %s (fix "
+	    "them with 'dmctl set' or 'virsh metadata')", vm->name,
+	    vm->conf_error);
+}
+
+static void
+invalid_prune(void)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < ninvalid; i++)
+		if (invalid[i].seen) {
+			invalid[i].seen = false;
+			invalid[k++] = invalid[i];
+		} else
+			free(invalid[i].error);
+	ninvalid = k;
+}
+
+/*
  * What a hot-add VM's plugged memory tells before planning: whether its
  * guest onlines it, and whether an unplug stopped short. Adjusts what the
  * policy is told: memory the VM cannot give back is its floor, and memory
@@ -653,6 +705,20 @@ print_json(FILE *f, const struct snapshot *s, const struct item *items,
 		json_obj_end(&j);
 	}
 	json_arr_end(&j);
+	/* Running VMs left alone for invalid settings, every pass. */
+	json_arr_begin(&j, "invalid");
+	for (i = 0; i < s->n; i++) {
+		const struct vm *vm = &s->vms[i];
+
+		if (!vm->active || vm->conf_found >= 0)
+			continue;
+		json_obj_begin(&j, NULL);
+		json_str(&j, "name", vm->name);
+		json_str(&j, "uuid", vm->uuid);
+		json_str(&j, "error", vm->conf_error);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
 	json_obj_end(&j);
 	json_end(&j);
 }
@@ -767,10 +833,17 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 		ledger_update(&s, hc, now);
 	}
 	items = xcalloc(s.n, sizeof(*items));
-	for (i = 0; i < s.n; i++)
+	for (i = 0; i < s.n; i++) {
 		if (s.vms[i].active && vm_dynamic(&s.vms[i]))
 			item_prepare(&items[n++], &s.vms[i], hc, now, &held);
+		/* Left alone, and a failed pass for as long as it lasts. */
+		if (s.vms[i].active && s.vms[i].conf_found < 0) {
+			say_invalid(&s.vms[i]);
+			failed++;
+		}
+	}
 	rise_prune();
+	invalid_prune();
 
 	pv = xcalloc(n, sizeof(*pv));
 	po = xcalloc(n, sizeof(*po));

@@ -278,6 +278,8 @@ static int
 status_rank(enum vm_status st)
 {
 	switch (st) {
+	case VM_STATUS_INVALID:
+		return 5;
 	case VM_STATUS_WARNING:
 		return 4;
 	case VM_STATUS_LOW:

@@ -179,6 +179,7 @@ vm_status_name(enum vm_status st)
 		[VM_STATUS_OK] = "OK",
 		[VM_STATUS_LOW] = "Low",
 		[VM_STATUS_WARNING] = "Warning",
+		[VM_STATUS_INVALID] = "invalid",
 	};
 
 	return names[st];
@@ -567,6 +568,8 @@ snapshot_compute(struct snapshot *s, uint64_t host_total,
 			h->ndynamic++;
 		else
 			h->nstatic++;
+		if (vm->conf_found < 0)
+			vm->status = VM_STATUS_INVALID;
 		if (!vm->active)
 			continue;
 		if (vm->bstate.last_change > h->last_change)

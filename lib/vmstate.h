@@ -26,6 +26,7 @@ enum vm_status {
 	VM_STATUS_OK,		/* demand and the full buffer are assigned */
 	VM_STATUS_LOW,		/* demand is covered, the buffer is not */
 	VM_STATUS_WARNING,	/* assigned is below demand */
+	VM_STATUS_INVALID,	/* its settings are invalid: left alone */
 };
 
 /* The raw balloon figures, in KiB as libvirt gives them; -1 if absent. */

@@ -397,6 +397,44 @@ state_attr() {
 	reset b2
 }
 
+@test "a running VM with invalid settings: said once, exit 1, listed in JSON, status invalid (defaults)" {
+	reset b1
+	xml=$(vsh metadata b1 urn:dmctl:dynamic-memory:1 --live)
+	bad=${xml/<weight>50<\/weight>/<weight>500<\/weight>}
+	[ "$bad" != "$xml" ]
+	vsh metadata b1 urn:dmctl:dynamic-memory:1 --live --key dm --set "$bad"
+	c="$BATS_TEST_TMPDIR/defaults.conf"
+	printf 'lock-file = %s\n' "$BATS_FILE_TMPDIR/rebalance.lock" >"$c"
+	# Before: nothing said, exit 0, "vms": [].
+	for o in "" -n; do
+		run --separate-stderr "$DMCTL" rebalance $o -C "$c"
+		echo "$stderr"
+		[ "$status" -eq 1 ]
+		[[ "$stderr" == *"VM 'b1': invalid settings, left alone: "*"weight"* ]]
+	done
+	run --separate-stderr "$DMCTL" rebalance -n --json -C "$c"
+	[ "$status" -eq 1 ]
+	[ "$(jq -r '.invalid[0].name' <<<"$output")" = b1 ]
+	jq -e '.invalid[0].error | test("weight")' <<<"$output"
+	[ "$(jq '[.vms[] | select(.name == "b1")] | length' <<<"$output")" -eq 0 ]
+	# The loop says it once, not every second.
+	"$DMCTL" rebalance --every 1 -q -C "$c" 2>"$BATS_TEST_TMPDIR/err" &
+	loop=$!
+	sleep 5
+	kill -TERM "$loop"
+	wait "$loop" || true
+	loop=
+	cat "$BATS_TEST_TMPDIR/err"
+	[ "$(grep -c "VM 'b1': invalid settings" "$BATS_TEST_TMPDIR/err")" -eq 1 ]
+	# show and dmtop say "invalid", not "none".
+	[ "$(json_vm b1 status)" = invalid ]
+	run "$BATS_TEST_DIRNAME/../../bin/dmtop" -b -s name
+	echo "$output"
+	[[ "$(grep '^b1 ' <<<"$output")" == *" invalid"* ]]
+	vsh metadata b1 urn:dmctl:dynamic-memory:1 --live --key dm --set "$xml"
+	[ "$(json_vm b1 status)" != invalid ]
+}
+
 @test "every change is logged to syslog" {
 	[ "$(id -u)" = 0 ] || skip "needs root for a private /dev/log"
 	command -v socat >/dev/null || skip "socat not installed"
