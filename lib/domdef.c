@@ -40,8 +40,9 @@ remove_node(xmlNodePtr n)
 static void
 kib_text(char *buf, size_t len, uint64_t bytes)
 {
-	snprintf(buf, len, "%llu", (unsigned long long)((bytes + KIB - 1) /
-	    KIB));
+	/* Rounded up without overflowing near 2^64. */
+	snprintf(buf, len, "%llu", (unsigned long long)(bytes / KIB +
+	    (bytes % KIB != 0)));
 }
 
 /* Set <name unit='KiB'>value</name> under parent, made if missing;

@@ -108,6 +108,9 @@ parse_size_field(xmlNodePtr node, const char *name, uint64_t *out,
 		    name, text);
 	else if (size_parse(text, mult, &bytes, &why) < 0)
 		snprintf(err, errlen, "field '%s': '%s' %s", name, text, why);
+	else if (bytes > VMCONF_SIZE_MAX)
+		snprintf(err, errlen, "field '%s': '%s' is more than 8 PiB",
+		    name, text);
 	else {
 		*out = bytes;
 		rc = 0;
@@ -395,7 +398,7 @@ vmconf_format(const struct vmconf *c, bool ns)
 	for (i = 0; i < 3; i++)
 		sizes[i] = vals[i] ? xasprintf("  <%s%s unit=\"KiB\">%llu"
 		    "</%s%s>\n", p, field_names[i],
-		    (unsigned long long)((vals[i] + KIB - 1) / KIB), p,
+		    (unsigned long long)(vals[i] / KIB + (vals[i] % KIB != 0)), p,
 		    field_names[i]) : xstrdup("");
 	nums[0] = c->buffer >= 0 ? xasprintf("  <%sbuffer>%ld</%sbuffer>\n",
 	    p, c->buffer, p) : xstrdup("");

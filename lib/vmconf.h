@@ -19,6 +19,9 @@
 #define VMCONF_WEIGHT_MIN 0
 #define VMCONF_WEIGHT_MAX 100
 #define VMCONF_WEIGHT_DEFAULT 50
+/* No size above this is taken (8 PiB, more than any host has): sums and
+ * the rounding to KiB cannot overflow. */
+#define VMCONF_SIZE_MAX (1ULL << 53)
 /* No size below this is taken: Hyper-V's own floor for a VM's memory. */
 #define VMCONF_SIZE_MIN ((uint64_t)32 << 20)
 

@@ -67,6 +67,26 @@ main(void)
 	refused("<dm:dynamic-memory xmlns:dm=\"" VMCONF_NS "\" enabled=\"yes\">"
 	    "<buffer>20</buffer></dm:dynamic-memory>", "unknown element");
 	refused("<other " NS " enabled=\"yes\"/>", "expected <dynamic-memory>");
+	/* It once parsed, and was written back as 0 KiB. */
+	refused("<dynamic-memory " NS " enabled=\"yes\"><maximum unit=\"bytE\">"
+	    "18446744073709551615</maximum></dynamic-memory>",
+	    "field 'maximum': '18446744073709551615' is more than 8 PiB");
+	refused("<dynamic-memory " NS " enabled=\"yes\"><startup unit=\"TiB\">"
+	    "8193</startup></dynamic-memory>", "field 'startup'");
+	{
+		struct vmconf big;
+		char e[256], *x;
+
+		vmconf_init(&big);
+		big.enabled = true;
+		big.maximum = VMCONF_SIZE_MAX - 1;
+		x = vmconf_format(&big, false);
+		CHECK(strstr(x, "<maximum unit=\"KiB\">8796093022208</maximum>") &&
+		    vmconf_parse(x, &big, e, sizeof(e)) == 0 &&
+		    big.maximum == VMCONF_SIZE_MAX, "the largest size rounds up "
+		    "to KiB and reads back: %s", x);
+		free(x);
+	}
 	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>abc</buffer>"
 	    "</dynamic-memory>", "field 'buffer'");
 	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>4</buffer>"
