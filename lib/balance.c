@@ -210,55 +210,55 @@ log_both(int prio, const char *fmt, ...)
 }
 
 /*
- * Running VMs whose settings are invalid, as last said: the balancer
- * leaves them alone, and says so once per episode (again when the error
- * changes, or after the settings were valid in between), not every pass.
+ * What the balancer last said of each running VM that it cannot balance
+ * as its settings say (invalid settings, a minimum above <memory>): said
+ * once per episode, again when it changes or after a pass with nothing
+ * to say, not at every pass.
  */
 static struct said_entry {
 	char uuid[VIR_UUID_STRING_BUFLEN];
-	char *error;
+	char *msg;
 	bool seen;
-} *invalid;
-static size_t ninvalid;
+} *said_tab;
+static size_t nsaid;
 
-/* Say that this VM has invalid settings, unless said already. */
+/* Say msg of vm (warning, stderr and syslog) unless said already. */
 static void
-say_invalid(const struct vm *vm)
+say_once(const struct vm *vm, int prio, const char *msg)
 {
 	size_t i;
 
-	for (i = 0; i < ninvalid; i++)
-		if (!strcmp(invalid[i].uuid, vm->uuid))
+	for (i = 0; i < nsaid; i++)
+		if (!strcmp(said_tab[i].uuid, vm->uuid))
 			break;
-	if (i < ninvalid) {
-		invalid[i].seen = true;
-		if (!strcmp(invalid[i].error, vm->conf_error))
+	if (i < nsaid) {
+		said_tab[i].seen = true;
+		if (!strcmp(said_tab[i].msg, msg))
 			return;
-		free(invalid[i].error);
+		free(said_tab[i].msg);
 	} else {
-		invalid = xreallocarray(invalid, ninvalid + 1, sizeof(*invalid));
-		snprintf(invalid[i].uuid, sizeof(invalid[i].uuid), "%s", vm->uuid);
-		invalid[i].seen = true;
-		ninvalid++;
+		said_tab = xreallocarray(said_tab, nsaid + 1, sizeof(*said_tab));
+		snprintf(said_tab[i].uuid, sizeof(said_tab[i].uuid), "%s",
+		    vm->uuid);
+		said_tab[i].seen = true;
+		nsaid++;
 	}
-	invalid[i].error = xstrdup(vm->conf_error);
-	log_both(LOG_ERR, "VM '%s': invalid settings, left alone: %s (fix "
-	    "them with 'dmctl set' or 'virsh metadata')", vm->name,
-	    vm->conf_error);
+	said_tab[i].msg = xstrdup(msg);
+	log_both(prio, "VM '%s': %s", vm->name, msg);
 }
 
 static void
-invalid_prune(void)
+said_prune(void)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < ninvalid; i++)
-		if (invalid[i].seen) {
-			invalid[i].seen = false;
-			invalid[k++] = invalid[i];
+	for (i = 0; i < nsaid; i++)
+		if (said_tab[i].seen) {
+			said_tab[i].seen = false;
+			said_tab[k++] = said_tab[i];
 		} else
-			free(invalid[i].error);
-	ninvalid = k;
+			free(said_tab[i].msg);
+	nsaid = k;
 }
 
 /*
@@ -387,6 +387,20 @@ item_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
 	p->maximum = vm->conf.maximum < vm->memory || !vm->memory ?
 	    vm->conf.maximum : vm->memory;
 	p->minimum = vm->conf.minimum;
+	/* A minimum above what the running VM can have (set with a larger
+	 * --maximum that waits for the next boot, or by hand): held at
+	 * that, and said. */
+	if (p->minimum > p->maximum) {
+		char m[32], x[32], *msg;
+
+		msg = xasprintf("minimum %s is more than it can have (%s) until "
+		    "it boots again: held at %s",
+		    size_human(p->minimum, m, sizeof(m)),
+		    size_human(p->maximum, x, sizeof(x)), x);
+		say_once(vm, LOG_WARNING, msg);
+		free(msg);
+		p->minimum = p->maximum;
+	}
 	p->buffer = vm->conf.buffer;
 	p->weight = vm->conf.weight;
 	ps = stats_state(vm, hc, now, !it->blind, it->has_demand);
@@ -838,12 +852,17 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 			item_prepare(&items[n++], &s.vms[i], hc, now, &held);
 		/* Left alone, and a failed pass for as long as it lasts. */
 		if (s.vms[i].active && s.vms[i].conf_found < 0) {
-			say_invalid(&s.vms[i]);
+			char *m = xasprintf("invalid settings, left alone: %s "
+			    "(fix them with 'dmctl set' or 'virsh metadata')",
+			    s.vms[i].conf_error);
+
+			say_once(&s.vms[i], LOG_ERR, m);
+			free(m);
 			failed++;
 		}
 	}
 	rise_prune();
-	invalid_prune();
+	said_prune();
 
 	pv = xcalloc(n, sizeof(*pv));
 	po = xcalloc(n, sizeof(*po));

@@ -9,6 +9,35 @@
 
 #define MAX_OPTS 32
 
+/* A long option abbreviated to a prefix of more than one ("--con" for
+ * --config and --connect): say which, and return 1. */
+static int
+ambiguous(const struct cli_cmd *cmd, const char *what)
+{
+	char names[256] = "";
+	size_t len, i, n = 0;
+
+	if (strncmp(what, "--", 2) != 0)
+		return 0;
+	what += 2;
+	len = strcspn(what, "=");
+	for (i = 0; i < cmd->nopts; i++) {
+		const char *l = cmd->opts[i].lng;
+
+		if (!l || strncmp(l, what, len) != 0)
+			continue;
+		if (n++)
+			strncat(names, ", ", sizeof(names) - strlen(names) - 1);
+		strncat(names, "--", sizeof(names) - strlen(names) - 1);
+		strncat(names, l, sizeof(names) - strlen(names) - 1);
+	}
+	if (n < 2)
+		return 0;
+	cli_usage_error(cmd, "option '--%.*s' is ambiguous: %s", (int)len,
+	    what, names);
+	return 1;
+}
+
 int
 cli_next(const struct cli_cmd *cmd, int argc, char **argv, const char **arg)
 {
@@ -57,6 +86,8 @@ cli_next(const struct cli_cmd *cmd, int argc, char **argv, const char **arg)
 		if (optopt && optopt < 256)
 			return cli_usage_error(cmd, "unknown option '-%c'",
 			    optopt), CLI_ERROR;
+		if (ambiguous(cmd, what))
+			return CLI_ERROR;
 		return cli_usage_error(cmd, "unknown option '%s'", what),
 		    CLI_ERROR;
 	}

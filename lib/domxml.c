@@ -162,8 +162,10 @@ domxml_parse(const char *xml, struct domxml *d, char *err, size_t errlen)
 	bstate_init(&d->state);
 	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc || !(root = xmlDocGetRootElement(doc)) ||
+	if (!doc || doc->intSubset || doc->extSubset ||
+	    !(root = xmlDocGetRootElement(doc)) ||
 	    !domxml_is(root, "domain")) {
+		/* No DOCTYPE: its entities could expand without bound. */
 		snprintf(err, errlen, "cannot parse the domain XML");
 		xmlFreeDoc(doc);
 		return -1;

@@ -359,7 +359,7 @@ fields_print_table(FILE *f, const struct snapshot *s, const enum col_id *cols,
 	print_host_line(f, &s->host);
 	for (c = 0; c < ncols; c++) {
 		cells[c] = xstrdup(vm_columns[cols[c]].title);
-		width[c] = strlen(cells[c]);
+		width[c] = (size_t)dm_text_width(cells[c]);
 	}
 	for (r = 0; r < s->n; r++) {
 		for (c = 0; c < ncols; c++) {
@@ -373,7 +373,7 @@ fields_print_table(FILE *f, const struct snapshot *s, const enum col_id *cols,
 			value_text(&v, col->suffix, col->yes, col->no,
 			    col->null_text, buf, sizeof(buf));
 			cells[(r + 1) * ncols + c] = xstrdup(buf);
-			if ((w = strlen(buf)) > width[c])
+			if ((w = (size_t)dm_text_width(buf)) > width[c])
 				width[c] = w;
 		}
 	}
@@ -382,11 +382,15 @@ fields_print_table(FILE *f, const struct snapshot *s, const enum col_id *cols,
 			const char *cell = cells[r * ncols + c];
 			int w = (int)width[c];
 
+			int pad = w - dm_text_width(cell);
+
 			if (c + 1 == ncols && vm_columns[cols[c]].left)
-				fprintf(f, "%s%s", c ? "  " : "", cell);
-			else
-				fprintf(f, "%s%*s", c ? "  " : "",
-				    vm_columns[cols[c]].left ? -w : w, cell);
+				pad = 0;
+			/* Padded by columns, not bytes: a UTF-8 name
+			 * takes fewer columns than bytes. */
+			fprintf(f, "%s%*s%s%*s", c ? "  " : "",
+			    vm_columns[cols[c]].left ? 0 : pad, "", cell,
+			    vm_columns[cols[c]].left ? pad : 0, "");
 			free(cells[r * ncols + c]);
 		}
 		fputc('\n', f);

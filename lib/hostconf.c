@@ -311,6 +311,23 @@ hostconf_line(struct hostconf *hc, const char *file, unsigned n, char *line,
 	return 0;
 }
 
+/* Where the line holds a control character other than a tab (or a CR
+ * at its end), or -1. */
+static int
+control_at(const char *line)
+{
+	int i;
+
+	for (i = 0; line[i]; i++) {
+		unsigned char c = (unsigned char)line[i];
+
+		if ((c < 0x20 && c != '\t' && !(c == '\r' && !line[i + 1])) ||
+		    c == 0x7f)
+			return i;
+	}
+	return -1;
+}
+
 int
 hostconf_load(struct hostconf *hc, const char *path)
 {
@@ -322,7 +339,7 @@ hostconf_load(struct hostconf *hc, const char *path)
 	ssize_t len;
 	struct stat st, dn;
 	FILE *f;
-	int rc = 0, fd;
+	int rc = 0, fd, bad;
 
 	hostconf_default(hc);
 	/* The file is read into a copy, so that a bad line leaves hc with
@@ -379,6 +396,12 @@ hostconf_load(struct hostconf *hc, const char *path)
 			    file, n, HOSTCONF_LINE_MAX);
 		else if (strlen(line) != (size_t)len)
 			rc = dm_error("%s:%u: line holds a NUL byte", file, n);
+		else if ((bad = control_at(line)) >= 0)
+			/* Said by position, not echoed: an escape
+			 * sequence would reach the admin's terminal. */
+			rc = dm_error("%s:%u: column %d: control character "
+			    "0x%02x", file, n, bad + 1,
+			    (unsigned char)line[bad]);
 		else
 			rc = hostconf_line(&t, file, n, line, seen);
 	}

@@ -93,6 +93,22 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	else
 		job->config_found = found;
 
+	/* A size given past the host is named as given: a startup of 15E
+	 * would otherwise be blamed on the maximum filled in from it. */
+	{
+		const uint64_t v[3] = { ch->v.startup, ch->v.minimum,
+			ch->v.maximum };
+		static const char *const names[3] = { "startup", "minimum",
+			"maximum" };
+		char a[32], b[32];
+
+		for (int i = 0; i < 3; i++)
+			if (host_memory && v[i] > host_memory)
+				return dm_error("VM '%s': field '%s': %s is above the "
+				    "host's memory %s", job->name, names[i],
+				    size_human(v[i], a, sizeof(a)),
+				    size_human(host_memory, b, sizeof(b)));
+	}
 	*out = *old;
 	vmconf_apply(out, ch);
 	vmconf_fill(out, z->current, z->memory);
@@ -103,6 +119,18 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 
 		return dm_error("VM '%s': %s%s", job->name, err, hint ?
 		    " (give --maximum)" : "");
+	}
+	/* The persistent copy must fit the domain it boots, unless this
+	 * set rewrites its memory to fit. */
+	if (which == VIR_DOMAIN_AFFECT_CONFIG && !ch->v.startup &&
+	    !ch->v.maximum && (job->grow == DOMDEF_KEEP || job->grow == z->hot)) {
+		char *why = vmconf_against(out, z->memory);
+
+		if (why) {
+			dm_error("VM '%s': %s", job->name, why);
+			free(why);
+			return -1;
+		}
 	}
 	return 0;
 }

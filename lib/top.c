@@ -92,18 +92,6 @@ top_cell(const struct vm *vm, enum top_col c, char *buf, size_t len)
 	    buf, len);
 }
 
-static int
-text_width(const char *s)
-{
-	/* Names are bytes to libvirt; count UTF-8 sequences, not bytes. */
-	int w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
 void
 top_layout(struct top_layout *l, const struct vm *const *rows, size_t n,
     int width, int bar_width)
@@ -116,9 +104,9 @@ top_layout(struct top_layout *l, const struct vm *const *rows, size_t n,
 	memset(l, 0, sizeof(*l));
 	for (c = 0; c < TOP_NCOLS; c++) {
 		keep[c] = true;
-		l->width[c] = text_width(top_col_title(c));
+		l->width[c] = dm_text_width(top_col_title(c));
 		for (r = 0; r < n && top_columns[c].field >= 0; r++) {
-			int w = text_width(top_cell(rows[r], c, buf,
+			int w = dm_text_width(top_cell(rows[r], c, buf,
 			    sizeof(buf)));
 
 			if (w > l->width[c])
@@ -172,7 +160,7 @@ static void
 put_cell(char *buf, size_t len, size_t *pos, const char *s, int w,
     bool left)
 {
-	int tw = text_width(s), pad = w > tw ? w - tw : 0, i;
+	int tw = dm_text_width(s), pad = w > tw ? w - tw : 0, i;
 	const char *p = s;
 
 	if (!left)

@@ -126,3 +126,14 @@ dm_flush_stdout(void)
 	return dm_error("cannot write output: %s",
 	    errno ? strerror(errno) : "write error");
 }
+
+int
+dm_text_width(const char *s)
+{
+	int w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}

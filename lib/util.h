@@ -40,5 +40,8 @@ void dm_ignore_sigpipe(void);
 /* Flush stdout: 0, or -1 after a message; a reader that went away
  * (EPIPE) ends the program quietly by SIGPIPE, as if not ignored. */
 int dm_flush_stdout(void);
+/* Columns a string takes: names are bytes to libvirt, shown as UTF-8;
+ * one column a sequence, not a byte. */
+int dm_text_width(const char *s);
 
 #endif

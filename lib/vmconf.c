@@ -26,6 +26,25 @@ vmconf_equal(const struct vmconf *a, const struct vmconf *b)
 	    a->buffer == b->buffer && a->weight == b->weight;
 }
 
+char *
+vmconf_against(const struct vmconf *c, uint64_t memory)
+{
+	char a[32], m[32];
+
+	if (!c->enabled)
+		return NULL;	/* inert until enabled again */
+	size_human(memory, m, sizeof(m));
+	if (c->startup > memory)
+		return xasprintf("field 'startup': %s is more than the VM's "
+		    "<memory> %s (give --maximum to grow the domain)",
+		    size_human(c->startup, a, sizeof(a)), m);
+	if (c->minimum > memory)
+		return xasprintf("field 'minimum': %s is more than the VM's "
+		    "<memory> %s (give --maximum to grow the domain)",
+		    size_human(c->minimum, a, sizeof(a)), m);
+	return NULL;
+}
+
 void
 vmconf_init(struct vmconf *c)
 {
@@ -268,8 +287,21 @@ vmconf_parse(const char *xml, struct vmconf *c, char *err, size_t errlen)
 	int rc;
 
 	vmconf_init(c);
+	/* The element is a few hundred bytes; more is not ours. */
+	if (strlen(xml) > VMCONF_XML_MAX) {
+		snprintf(err, errlen, "larger than %d bytes", VMCONF_XML_MAX);
+		return -1;
+	}
 	doc = xmlReadMemory(xml, (int)strlen(xml), "metadata.xml", NULL,
 	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	/* A DOCTYPE could define entities that expand without bound when
+	 * the text is read: none is taken (libvirt refuses them too, but
+	 * this parser does not count on that). */
+	if (doc && (doc->intSubset || doc->extSubset)) {
+		snprintf(err, errlen, "a DOCTYPE is not allowed");
+		xmlFreeDoc(doc);
+		return -1;
+	}
 	if (!doc) {
 		const xmlError *e = xmlGetLastError();
 

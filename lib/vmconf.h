@@ -19,6 +19,9 @@
 #define VMCONF_WEIGHT_MIN 0
 #define VMCONF_WEIGHT_MAX 100
 #define VMCONF_WEIGHT_DEFAULT 50
+/* The settings element as virDomainGetMetadata gives it, in bytes at
+ * most. */
+#define VMCONF_XML_MAX 65536
 /* No size above this is taken (8 PiB, more than any host has): sums and
  * the rounding to KiB cannot overflow. */
 #define VMCONF_SIZE_MAX (1ULL << 53)
@@ -43,6 +46,10 @@ struct vmconf_change {
 
 void vmconf_init(struct vmconf *c);
 bool vmconf_equal(const struct vmconf *a, const struct vmconf *b);
+/* Why settings contradict a domain whose <memory> is memory (bytes): a
+ * startup or minimum above it (a maximum above it is only capped); NULL
+ * when they agree or are not enabled. Caller frees. */
+char *vmconf_against(const struct vmconf *c, uint64_t memory);
 void vmconf_change_init(struct vmconf_change *ch);
 
 /*

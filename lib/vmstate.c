@@ -278,6 +278,13 @@ vm_read_xml(struct vm *vm, virDomainPtr dom)
 	vm->conf = d.conf;
 	if (d.conf_found < 0)
 		vm->conf_error = xstrdup(d.conf_error);
+	else if (d.conf_found > 0 && d.memory && !vm->active)
+		/* What it would boot with cannot be: a running VM's live
+		 * copy may wait for a boot that grows it (the balancer
+		 * holds its minimum at what it can have). */
+		vm->conf_error = vmconf_against(&d.conf, d.memory);
+	if (vm->conf_error)
+		vm->conf_found = -1;
 	if (d.has_state && vm->active)
 		vm->bstate = d.state;
 	vm->hotadd = d.nmem > 0;

@@ -25,6 +25,13 @@ load helpers
 	run dmctl frobnicate
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"unknown command 'frobnicate'"* ]]
+	# An abbreviation that names two options says which (it said
+	# "unknown option"); one that names one is taken.
+	run --separate-stderr dmctl show --con x
+	[ "$status" -eq 2 ]
+	[[ "$stderr" == *"option '--con' is ambiguous: --config-file, --connect"* ]]
+	run dmctl show --bogus
+	[[ "$output" == *"unknown option '--bogus'"* ]]
 	run dmctl show --bogus
 	[ "$status" -eq 2 ]
 	run dmctl -x

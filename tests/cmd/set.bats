@@ -190,6 +190,33 @@ refused() {
 	done
 }
 
+@test "settings that contradict the domain's <memory> are invalid, and set does not write them back" {
+	# soff has <memory> 1 GiB; settings written by hand ask for more.
+	vsh metadata soff urn:dmctl:dynamic-memory:1 --config --key dm --set \
+		'<dynamic-memory enabled="yes"><startup unit="GiB">2</startup><minimum unit="GiB">2</minimum><maximum unit="GiB">4</maximum><buffer>20</buffer><weight>50</weight></dynamic-memory>'
+	# Before: show said OK... and set --weight rewrote them.
+	run --separate-stderr dmctl show --json soff
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"VM 'soff': invalid settings: field 'startup': 2.0G is more than the VM's <memory> 1.0G"* ]]
+	[ "$(jq -r '.vms[0].status' <<<"$output")" = invalid ]
+	before=$(both_xml soff)
+	run --separate-stderr dmctl set soff --weight 10
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == *"VM 'soff': "*"field 'startup'"* ]]
+	[ "$(both_xml soff)" = "$before" ]
+	# A set that rewrites the memory to fit is the way out.
+	run dmctl set soff --maximum 4G
+	echo "$output"
+	[ "$status" -eq 0 ]
+	[ "$(json_vm soff status)" = none ]
+	[ "$(json_vm soff minimum)" -eq $((2048 * MiB)) ]
+	# A disabled VM's settings are inert: no error.
+	vsh metadata soff urn:dmctl:dynamic-memory:1 --config --key dm --set \
+		'<dynamic-memory enabled="no"><startup unit="GiB">8</startup><minimum unit="GiB">8</minimum><maximum unit="GiB">8</maximum><buffer>20</buffer><weight>50</weight></dynamic-memory>'
+	run dmctl show soff
+	[ "$status" -eq 0 ]
+}
+
 @test "every invalid input is refused and changes nothing" {
 	dmctl set soff gset --enable
 	refused 2 "--buffer: '4' is out of range (5 to 2000)" soff --buffer 4
@@ -218,6 +245,8 @@ refused() {
 	refused 1 "VM 'soff': field 'startup': 2.0G is above maximum 1.0G" soff --startup 2G
 	refused 1 "VM 'soff': field 'maximum'" soff --maximum 100000G
 	refused 1 "is above the host's memory" soff --maximum 100000G --startup 300M
+	# The field given is named, not the maximum filled in from it.
+	refused 1 "VM 'soff': field 'startup': 15728640.0T is above the host's memory" soff --startup 15E
 	refused 1 "VM 'nosuch': no such VM" soff nosuch --buffer 30
 	# One bad VM among good ones: none is changed.
 	refused 1 "VM 'soff': field 'minimum'" gset soff --minimum 300M

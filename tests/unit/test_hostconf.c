@@ -210,6 +210,12 @@ main(void)
 	refused("reserve-percent = +5\n", 1, "is not a whole number");
 	refused("min-step = 512K\n", 1, "min-step: '512K' must be from 1M to 1.0T");
 	refused("min-step = 0\n", 1, "min-step: '0' must be from 1M to 1.0T");
+	/* Control characters are named by column, never echoed: the
+	 * message goes to a terminal. */
+	refused("reserve = 1G\nuri = \033[31mred\n", 2,
+	    "column 7: control character 0x1b");
+	refused("lock-file = /tmp/a\bb\n", 1, "control character 0x08");
+	CHECK(!strchr(err, '\b'), "the byte is not in the message");
 	/* Sizes nobody can mean, that sums over them would overflow. */
 	refused("reserve = 18446744073709551615\n", 1,
 	    "reserve: '18446744073709551615' must be from 0K to 1024.0T");

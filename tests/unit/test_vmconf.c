@@ -67,6 +67,56 @@ main(void)
 	refused("<dm:dynamic-memory xmlns:dm=\"" VMCONF_NS "\" enabled=\"yes\">"
 	    "<buffer>20</buffer></dm:dynamic-memory>", "unknown element");
 	refused("<other " NS " enabled=\"yes\"/>", "expected <dynamic-memory>");
+	/* Settings against the domain's <memory>. */
+	{
+		struct vmconf k;
+		char *why;
+
+		vmconf_init(&k);
+		k.enabled = true;
+		k.startup = k.minimum = 2 * GIB;
+		k.maximum = 4 * GIB;
+		why = vmconf_against(&k, GIB);
+		CHECK(why && strstr(why, "field 'startup': 2.0G is more than "
+		    "the VM's <memory> 1.0G"), "a startup above <memory>: %s",
+		    why ? why : "(none)");
+		free(why);
+		k.startup = GIB;
+		why = vmconf_against(&k, GIB);
+		CHECK(why && strstr(why, "field 'minimum'"), "a minimum above "
+		    "<memory>: %s", why ? why : "(none)");
+		free(why);
+		k.minimum = GIB;
+		why = vmconf_against(&k, GIB);
+		CHECK(!why, "startup and minimum within it, maximum above: "
+		    "agrees (the maximum is capped)");
+		free(why);
+		k.minimum = 2 * GIB;
+		k.enabled = false;
+		why = vmconf_against(&k, GIB);
+		CHECK(!why, "disabled settings are inert");
+		free(why);
+	}
+	/* Entities cannot expand: no DOCTYPE, and no huge element. (A DTD
+	 * of one 50 KB entity referenced 50,000 times once took 60 s and
+	 * 4.9 GB.) */
+	refused("<!DOCTYPE dynamic-memory [<!ENTITY a \"aaaaaaaa\">]>"
+	    "<dynamic-memory " NS " enabled=\"yes\"><buffer>&a;&a;</buffer>"
+	    "</dynamic-memory>", "a DOCTYPE is not allowed");
+	{
+		size_t big = VMCONF_XML_MAX + 100, k;
+		char *x = malloc(big + 1), e[256];
+		struct vmconf h;
+
+		k = (size_t)snprintf(x, big, "<dynamic-memory " NS
+		    " enabled=\"yes\"><buffer>20</buffer>");
+		memset(x + k, ' ', big - k - 20);
+		strcpy(x + big - 20, "</dynamic-memory>");
+		CHECK(vmconf_parse(x, &h, e, sizeof(e)) < 0 &&
+		    strstr(e, "larger than 65536 bytes"), "an element over "
+		    "64 KiB is refused unparsed: %s", e);
+		free(x);
+	}
 	/* It once parsed, and was written back as 0 KiB. */
 	refused("<dynamic-memory " NS " enabled=\"yes\"><maximum unit=\"bytE\">"
 	    "18446744073709551615</maximum></dynamic-memory>",

@@ -302,5 +302,30 @@ main(void)
 		    "numbers and \"settling\"");
 		free(out);
 	}
+
+	/* A UTF-8 name takes one column a character: the next column
+	 * starts at the same place on every row. */
+	{
+		static const enum col_id cols[] = { COL_NAME, COL_MODE };
+		char *name0 = vms[0].name;
+		char *l[4], *save = NULL;
+		int n = 0;
+
+		vms[0].name = (char *)"d\xc3\xa9j\xc3\xa0";	/* 6 bytes */
+		f = open_memstream(&out, &outlen);
+		fields_print_table(f, &s, cols, DM_ARRAY_LEN(cols));
+		fclose(f);
+		for (char *t = strtok_r(out, "\n", &save); t && n < 4;
+		    t = strtok_r(NULL, "\n", &save))
+			if (strncmp(t, "Host", 4) != 0)
+				l[n++] = t;
+		CHECK(n == 4 && strstr(l[1], "d\xc3\xa9j\xc3\xa0") &&
+		    (int)(strstr(l[1], "dynamic") - l[1]) - 2 ==
+		    (int)(strstr(l[0], "MODE") - l[0]), "a UTF-8 name: "
+		    "columns line up (%s | %s)", n > 1 ? l[0] : "",
+		    n > 1 ? l[1] : "");
+		free(out);
+		vms[0].name = name0;
+	}
 	return unit_done();
 }
