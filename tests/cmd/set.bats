@@ -108,6 +108,20 @@ teardown() {
 	[ "$(json_vm gset weight)" = 66 ]
 }
 
+@test "after set --enable --live, a set of both copies reports each copy as it is" {
+	vsh metadata gset urn:dmctl:dynamic-memory:1 --live --remove >/dev/null 2>&1 || true
+	vsh metadata gset urn:dmctl:dynamic-memory:1 --config --remove >/dev/null 2>&1 || true
+	dmctl set gset --enable --live >/dev/null
+	run dmctl set gset --weight 10
+	echo "$output"
+	[ "$status" -eq 0 ]
+	# Not "(live and config)": the config copy is not enabled.
+	[[ "$output" == *"gset: dynamic, "*"weight 10 (live)"* ]]
+	[[ "$output" == *"gset: static, "*"weight 10 (config)"* ]]
+	[[ "$output" != *"live and config"* ]]
+	dmctl set gset --enable >/dev/null
+}
+
 @test "running VM: startup and maximum wait for the next boot, and say so" {
 	before=$(vsh dumpxml gset | grep -E '<(memory|currentMemory) ')
 	run dmctl set gset --startup 320M --maximum 900M
