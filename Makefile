@@ -3,6 +3,7 @@
 #   make                build bin/dmctl
 #   make check          unit tests and command tests (real libvirt daemon)
 #   make check SANITIZE=1   the same under ASan and UBSan
+#   make fuzz-check     the libFuzzer harnesses, FUZZ_TIME seconds each
 #   make install        PREFIX=/usr/local DESTDIR=
 #   make demo           a private demo host (see README)
 
@@ -55,7 +56,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check check-tests deps unit cmdtest install uninstall clean lint \
-	format demo bench bench-smoke
+	format demo bench bench-smoke fuzz fuzz-check
 all: bin/dmctl $(if $(wildcard $(DMTOP_SRC)),bin/dmtop)
 
 # bin/ holds the binaries of the last build asked for, sanitized or not:
@@ -121,6 +122,38 @@ bench-smoke: $(B)/bench/policy_scale $(B)/bench/density
 	@$(B)/bench/policy_scale --smoke && echo "ok - policy benchmark smoke run"
 	DENSITY=$(B)/bench/density bats $(BATSFLAGS) tests/bench
 
+# libFuzzer harnesses (tests/fuzz) for the parsers and the policy, built
+# with clang and ASan/UBSan. make check runs each on its seed corpus and
+# for FUZZ_TIME seconds (new inputs go to build/fuzz, never into the tree);
+# a longer run: make fuzz-check FUZZ_TIME=600.
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 10
+FUZZERS   = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	     -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE -Ilib \
+	     -Itests/fuzz $(PKG_CFLAGS)
+
+fuzz: $(FUZZERS)
+
+build/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(LIB_SRC) lib/*.h Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(PKG_LIBS)
+
+fuzz-check: $(FUZZERS)
+	@n=0; fail=0; for f in $(FUZZERS); do \
+		name=$${f#build/fuzz/fuzz_}; n=$$((n + 1)); \
+		rm -rf build/fuzz/corpus-$$name; \
+		mkdir -p build/fuzz/corpus-$$name; \
+		if $$f -max_total_time=$(FUZZ_TIME) -print_final_stats=1 \
+		    -artifact_prefix=build/fuzz/ build/fuzz/corpus-$$name \
+		    tests/fuzz/corpus/$$name >build/fuzz/$$name.log 2>&1; then \
+			echo "ok $$n - fuzz $$name: $$(sed -n 's/^stat::number_of_executed_units: *//p' build/fuzz/$$name.log) runs, $(FUZZ_TIME) s"; \
+		else \
+			fail=1; echo "not ok $$n - fuzz $$name (build/fuzz/$$name.log)"; \
+			grep -E 'ERROR|SUMMARY|\.c:[0-9]+: ' build/fuzz/$$name.log | head -n 5; \
+		fi; \
+	done; exit $$fail
+
 # Unit tests print TAP; the command tests run the real binaries against a
 # private libvirt daemon with real guests (tests/testbed).
 unit: $(UNIT_BIN)
@@ -136,7 +169,7 @@ cmdtest: bin/dmctl
 check: deps
 	$(MAKE) check-tests
 
-check-tests: all unit bench-smoke cmdtest lint
+check-tests: all unit fuzz-check bench-smoke cmdtest lint
 
 deps:
 	tests/install-deps

@@ -316,6 +316,11 @@ vmconf_parse(const char *xml, struct vmconf *c, char *err, size_t errlen)
 	if (!root)
 		snprintf(err, errlen, "empty document");
 	xmlFreeDoc(doc);
+	/* The message quotes untrusted text: no control byte of it reaches
+	 * the admin's terminal or log. */
+	for (char *p = err; rc < 0 && *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	return rc;
 }
 

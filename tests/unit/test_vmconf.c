@@ -117,6 +117,10 @@ main(void)
 		    "64 KiB is refused unparsed: %s", e);
 		free(x);
 	}
+	/* Found by tests/fuzz: a message quoting the text once carried its
+	 * newline (and any escape sequence) to the terminal. */
+	refused("<dynamic-memory " NS " enabled=\"yes\"><weight>5\n\t0"
+	    "</weight></dynamic-memory>", "'5??0' is not a whole number");
 	/* It once parsed, and was written back as 0 KiB. */
 	refused("<dynamic-memory " NS " enabled=\"yes\"><maximum unit=\"bytE\">"
 	    "18446744073709551615</maximum></dynamic-memory>",

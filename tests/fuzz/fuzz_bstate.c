@@ -1,0 +1,36 @@
+/* fuzz_bstate.c - the balancer-state parser: never crash, and what it
+ * accepts formats and parses back equal. */
+#include "fuzz.h"
+
+#include <libxml/parser.h>
+
+#include "bstate.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	xmlDocPtr doc, doc2;
+	struct bstate st, st2;
+	char *again;
+
+	if (size > 65536)
+		return 0;
+	doc = xmlReadMemory((const char *)data, (int)size, "state.xml", NULL,
+	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return 0;
+	if (xmlDocGetRootElement(doc) &&
+	    bstate_parse_node(xmlDocGetRootElement(doc), &st) == 0) {
+		again = bstate_format(&st);
+		doc2 = xmlReadMemory(again, (int)strlen(again), "state.xml",
+		    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+		    XML_PARSE_NOWARNING);
+		FUZZ_ASSERT(doc2 && bstate_parse_node(
+		    xmlDocGetRootElement(doc2), &st2) == 0 &&
+		    bstate_equal(&st, &st2));
+		xmlFreeDoc(doc2);
+		free(again);
+	}
+	xmlFreeDoc(doc);
+	return 0;
+}
