@@ -285,6 +285,28 @@ hold_past() {
 	undefine_vm bx
 }
 
+@test "a VM undefined and destroyed in the middle of a pass (gone from libvirt) is skipped, not fatal" {
+	tb_define_vm bx --memory 1024 --current 256 --start
+	tb_wait_ready bx 120
+	dmctl set bx --enable --buffer 20
+	c=$(conf)
+	hold_past bx 225 >/dev/null
+	DMCTL_TEST_PASS_DELAY=2 "$DMCTL" rebalance -C "$c" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	pid=$!
+	sleep 1
+	# Undefined while running it is transient; destroyed, it is gone.
+	vsh undefine bx
+	vsh destroy bx
+	rc=0
+	wait "$pid" || rc=$?
+	cat "$BATS_TEST_TMPDIR/out"
+	[ "$rc" -eq 0 ]
+	grep -q "bx: 256M -> .*VM stopped or vanished, skipped" "$BATS_TEST_TMPDIR/out"
+	run dmctl show --json
+	[ "$status" -eq 0 ]
+	[ "$(jq '[.vms[] | select(.name == "bx")] | length' <<<"$output")" -eq 0 ]
+}
+
 @test "--every 1 keeps up with demand climbing 40 MiB every 2 s" {
 	reset b1
 	c=$(conf)
