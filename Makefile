@@ -131,7 +131,8 @@ FUZZ_TIME ?= 10
 FUZZERS   = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	     -fno-sanitize-recover=undefined -std=gnu11 -D_GNU_SOURCE -Ilib \
-	     -Itests/fuzz $(PKG_CFLAGS)
+	     -Itests/fuzz $(WARN) $(if $(filter 1,$(WERROR)),-Werror) \
+	     $(PKG_CFLAGS)
 
 fuzz: $(FUZZERS)
 

@@ -71,6 +71,9 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
+static void vreport(const char *fmt, va_list ap)
+    __attribute__((format(printf, 1, 0)));
+
 static void
 vreport(const char *fmt, va_list ap)
 {
