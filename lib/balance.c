@@ -110,48 +110,61 @@ stats_state(const struct vm *vm, const struct hostconf *hc, time_t now,
 }
 
 /*
- * The rise of each VM's demand over the last pass or so (policy_rise),
- * kept in this process only: it changes at every pass, and writing it
- * into every VM's metadata each second would cost more than it gives. A
- * one-shot pass (cron) starts without it. Entries of VMs a pass did not
- * see are dropped at the next.
+ * What the balancer keeps of each running VM in this process only, from
+ * pass to pass of an --every loop (a one-shot pass, cron, starts without
+ * it): the rise of its demand over the last pass or so (policy_rise; it
+ * changes at every pass, and writing it into every VM's metadata each
+ * second would cost more than it gives), and what it last said of a VM it
+ * cannot balance as its settings say, so that it is said once per
+ * episode. Entries of VMs a pass did not see are dropped at the next; a
+ * message a pass did not say again is forgotten.
  */
-static struct rise_entry {
+static struct memo {
 	char uuid[VIR_UUID_STRING_BUFLEN];
 	struct policy_rise r;
-	bool seen;
-} *rises;
-static size_t nrises;
+	char *msg;		/* last said, or NULL */
+	bool seen, said;	/* in this pass */
+} *memos;
+static size_t nmemos;
 
-static struct policy_rise *
-rise_of(const char *uuid)
+static struct memo *
+memo_of(const char *uuid)
 {
 	size_t i;
 
-	for (i = 0; i < nrises; i++)
-		if (!strcmp(rises[i].uuid, uuid)) {
-			rises[i].seen = true;
-			return &rises[i].r;
+	for (i = 0; i < nmemos; i++)
+		if (!strcmp(memos[i].uuid, uuid)) {
+			memos[i].seen = true;
+			return &memos[i];
 		}
-	rises = xreallocarray(rises, nrises + 1, sizeof(*rises));
-	memset(&rises[nrises], 0, sizeof(*rises));
-	snprintf(rises[nrises].uuid, sizeof(rises[nrises].uuid), "%s", uuid);
-	rises[nrises].r.at = -1;
-	rises[nrises].seen = true;
-	return &rises[nrises++].r;
+	memos = xreallocarray(memos, nmemos + 1, sizeof(*memos));
+	memset(&memos[nmemos], 0, sizeof(*memos));
+	snprintf(memos[nmemos].uuid, sizeof(memos[nmemos].uuid), "%s", uuid);
+	memos[nmemos].r.at = -1;
+	memos[nmemos].seen = true;
+	return &memos[nmemos++];
 }
 
 static void
-rise_prune(void)
+memo_prune(void)
 {
 	size_t i, k = 0;
 
-	for (i = 0; i < nrises; i++)
-		if (rises[i].seen) {
-			rises[i].seen = false;
-			rises[k++] = rises[i];
+	for (i = 0; i < nmemos; i++) {
+		struct memo *m = &memos[i];
+
+		if (!m->seen) {
+			free(m->msg);
+			continue;
 		}
-	nrises = k;
+		if (!m->said) {
+			free(m->msg);
+			m->msg = NULL;
+		}
+		m->seen = m->said = false;
+		memos[k++] = *m;
+	}
+	nmemos = k;
 }
 
 /* How fast its demand climbs, from settled figures only: fresh ones, or
@@ -167,7 +180,7 @@ climb_sample(struct item *it, int ps, time_t now)
 		st->climb_at };
 	bool starving = vm_starving(it->vm) || vm_thrashes(it->vm, st);
 
-	struct policy_rise *r = rise_of(it->vm->uuid);
+	struct policy_rise *r = &memo_of(it->vm->uuid)->r;
 
 	if (ps == PS_SETTLING && st->settled >= 0 && st->last_change >= 0 &&
 	    !starving) {
@@ -209,56 +222,19 @@ log_both(int prio, const char *fmt, ...)
 	free(msg);
 }
 
-/*
- * What the balancer last said of each running VM that it cannot balance
- * as its settings say (invalid settings, a minimum above <memory>): said
- * once per episode, again when it changes or after a pass with nothing
- * to say, not at every pass.
- */
-static struct said_entry {
-	char uuid[VIR_UUID_STRING_BUFLEN];
-	char *msg;
-	bool seen;
-} *said_tab;
-static size_t nsaid;
-
-/* Say msg of vm (warning, stderr and syslog) unless said already. */
+/* Say msg of vm (stderr and syslog) unless it was said last, and is
+ * still said at every pass since. */
 static void
 say_once(const struct vm *vm, int prio, const char *msg)
 {
-	size_t i;
+	struct memo *m = memo_of(vm->uuid);
 
-	for (i = 0; i < nsaid; i++)
-		if (!strcmp(said_tab[i].uuid, vm->uuid))
-			break;
-	if (i < nsaid) {
-		said_tab[i].seen = true;
-		if (!strcmp(said_tab[i].msg, msg))
-			return;
-		free(said_tab[i].msg);
-	} else {
-		said_tab = xreallocarray(said_tab, nsaid + 1, sizeof(*said_tab));
-		snprintf(said_tab[i].uuid, sizeof(said_tab[i].uuid), "%s",
-		    vm->uuid);
-		said_tab[i].seen = true;
-		nsaid++;
-	}
-	said_tab[i].msg = xstrdup(msg);
+	m->said = true;
+	if (m->msg && !strcmp(m->msg, msg))
+		return;
+	free(m->msg);
+	m->msg = xstrdup(msg);
 	log_both(prio, "VM '%s': %s", vm->name, msg);
-}
-
-static void
-said_prune(void)
-{
-	size_t i, k = 0;
-
-	for (i = 0; i < nsaid; i++)
-		if (said_tab[i].seen) {
-			said_tab[i].seen = false;
-			said_tab[k++] = said_tab[i];
-		} else
-			free(said_tab[i].msg);
-	nsaid = k;
 }
 
 /*
@@ -861,8 +837,7 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 			failed++;
 		}
 	}
-	rise_prune();
-	said_prune();
+	memo_prune();
 
 	pv = xcalloc(n, sizeof(*pv));
 	po = xcalloc(n, sizeof(*po));
