@@ -185,43 +185,43 @@ demo:
 lint:
 	mandoc -Tlint -Wwarning man/*.[158]
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
-		$(DESTDIR)$(ZSHCOMPDIR)
-	install -m 755 bin/dmctl $(DESTDIR)$(BINDIR)/dmctl
-	install -d $(DESTDIR)$(MANDIR)/man1
-	install -m 755 bin/dmtop $(DESTDIR)$(BINDIR)/dmtop
-	install -m 644 man/dmtop.1 $(DESTDIR)$(MANDIR)/man1/dmtop.1
-	install -m 644 completions/dmtop.bash $(DESTDIR)$(BASHCOMPDIR)/dmtop
-	install -m 644 completions/_dmtop $(DESTDIR)$(ZSHCOMPDIR)/_dmtop
-	install -m 644 man/dmctl.8 $(DESTDIR)$(MANDIR)/man8/dmctl.8
-	install -m 644 man/dmctl-metadata.5 \
-		$(DESTDIR)$(MANDIR)/man5/dmctl-metadata.5
-	install -m 644 man/dmctl.conf.5 $(DESTDIR)$(MANDIR)/man5/dmctl.conf.5
-	install -m 644 completions/dmctl.bash $(DESTDIR)$(BASHCOMPDIR)/dmctl
-	install -m 644 completions/_dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl
-	install -d $(DESTDIR)$(HOOKDIR)
-	printf '#!/bin/sh\n# dmctl: admit VM starts by the host pool (dmctl(8), hook)\nexec %s hook "$$@"\n' \
-		'$(BINDIR)/dmctl' >$(DESTDIR)$(HOOKDIR)/dmctl
-	chmod 755 $(DESTDIR)$(HOOKDIR)/dmctl
-	install -d $(DESTDIR)$(DOCDIR)
-	for f in dmctl-rebalance.service dmctl.cron; do \
-		sed 's|/usr/local/bin/dmctl|$(BINDIR)/dmctl|' dist/$$f \
-			>$(DESTDIR)$(DOCDIR)/$$f && chmod 644 $(DESTDIR)$(DOCDIR)/$$f \
-			|| exit 1; \
+# What install puts down, one entry each: file:destination:mode. uninstall
+# removes the same list. The hook, the service and the cron example are
+# made from dist/ with the installed binary's path (build/dist).
+GEN = build/dist
+INSTALL_LIST = \
+	bin/dmctl:$(BINDIR)/dmctl:755 \
+	man/dmctl.8:$(MANDIR)/man8/dmctl.8:644 \
+	man/dmctl-metadata.5:$(MANDIR)/man5/dmctl-metadata.5:644 \
+	man/dmctl.conf.5:$(MANDIR)/man5/dmctl.conf.5:644 \
+	completions/dmctl.bash:$(BASHCOMPDIR)/dmctl:644 \
+	completions/_dmctl:$(ZSHCOMPDIR)/_dmctl:644 \
+	$(GEN)/qemu-hook:$(HOOKDIR)/dmctl:755 \
+	$(GEN)/dmctl-rebalance.service:$(DOCDIR)/dmctl-rebalance.service:644 \
+	$(GEN)/dmctl.cron:$(DOCDIR)/dmctl.cron:644
+ifneq ($(wildcard $(DMTOP_SRC)),)
+INSTALL_LIST += \
+	bin/dmtop:$(BINDIR)/dmtop:755 \
+	man/dmtop.1:$(MANDIR)/man1/dmtop.1:644 \
+	completions/dmtop.bash:$(BASHCOMPDIR)/dmtop:644 \
+	completions/_dmtop:$(ZSHCOMPDIR)/_dmtop:644
+endif
+
+$(GEN)/%: dist/% FORCE
+	@mkdir -p $(GEN)
+	@sed 's|@BINDIR@|$(BINDIR)|g' $< >$@.tmp && mv $@.tmp $@
+
+install: all $(GEN)/qemu-hook $(GEN)/dmctl-rebalance.service $(GEN)/dmctl.cron
+	@for e in $(INSTALL_LIST); do \
+		src=$${e%%:*}; rest=$${e#*:}; \
+		install -D -m $${rest##*:} $$src "$(DESTDIR)$${rest%:*}" || exit 1; \
 	done
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/dmctl $(DESTDIR)$(MANDIR)/man8/dmctl.8 \
-		$(DESTDIR)$(MANDIR)/man5/dmctl-metadata.5 \
-		$(DESTDIR)$(MANDIR)/man5/dmctl.conf.5 \
-		$(DESTDIR)$(BASHCOMPDIR)/dmctl $(DESTDIR)$(ZSHCOMPDIR)/_dmctl \
-		$(DESTDIR)$(DOCDIR)/dmctl-rebalance.service \
-		$(DESTDIR)$(DOCDIR)/dmctl.cron $(DESTDIR)$(HOOKDIR)/dmctl
-	rm -f $(DESTDIR)$(BINDIR)/dmtop $(DESTDIR)$(MANDIR)/man1/dmtop.1 \
-		$(DESTDIR)$(BASHCOMPDIR)/dmtop $(DESTDIR)$(ZSHCOMPDIR)/_dmtop
-	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+	@for e in $(INSTALL_LIST); do \
+		rest=$${e#*:}; rm -f "$(DESTDIR)$${rest%:*}"; \
+	done
+	-@rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null
 
 format:
 	clang-format -i lib/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
