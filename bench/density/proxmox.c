@@ -10,12 +10,16 @@
 #include "size.h"
 #include "util.h"
 
+/* A VM as compute_alg1 sees it, bytes. */
 struct pve {
 	int64_t balloon, min, max, free;
 	int64_t res;		/* 0: unchanged */
 	bool done;
 };
 
+/* The Perl's change loop over the VMs ids: share bytes (negative: take
+ * them back) among them by their shares, at most maxchange a VM, as
+ * long as it makes progress; returns what is left. */
 static int64_t
 pve_change(struct pve *d, const size_t *ids, size_t nid, int64_t bytes,
     int64_t maxchange)
