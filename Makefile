@@ -99,6 +99,14 @@ $(B)/bench/%: bench/%.c $(B)/libdm.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(B)/libdm.a $(LDFLAGS) $(PKG_LIBS) -lm
 
+# The density simulation is a program of several files (bench/density/).
+DENSITY_SRC = $(wildcard bench/density/*.c)
+
+$(B)/bench/density: $(DENSITY_SRC) bench/density/*.h lib/*.h $(B)/libdm.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(DENSITY_SRC) $(B)/libdm.a $(LDFLAGS) \
+		$(PKG_LIBS) -lm
+
 # The benchmarks print numbers; the README quotes them (bench/README.md
 # says what each measures). The density simulation takes its balloon rates
 # from the real test bed, measured first. make check runs only short smoke

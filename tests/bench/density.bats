@@ -1,4 +1,4 @@
-# density.bats - the trace-driven density benchmark (bench/density.c): its
+# density.bats - the trace-driven density benchmark (bench/density/): its
 # table and gain lines, reproducible traces, CSV round trip and errors, and
 # a static fit checked by hand from the traces.
 
