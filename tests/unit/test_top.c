@@ -200,6 +200,7 @@ main(void)
 	    "kept");
 	top_format_row(&l, NULL, buf, sizeof(buf));
 	CHECK((int)strlen(buf) == l.total, "heading as wide as the layout");
+	CHECK(top_row_size(&l) > (size_t)l.total, "room for a row and its end");
 	top_format_row(&l, &vms[1], buf, sizeof(buf));
 	CHECK(strncmp(buf, "db ", 3) == 0 && strstr(buf, "Warning"),
 	    "row: '%s'", buf);
