@@ -46,7 +46,7 @@ B = build/$(if $(filter 1,$(SANITIZE)),san,out)
 
 LIB_SRC  = $(wildcard lib/*.c)
 LIB_OBJ  = $(LIB_SRC:lib/%.c=$(B)/lib/%.o)
-DMTOP_SRC = cmd/dmtop.c
+DMTOP_SRC = $(wildcard cmd/dmtop*.c)
 DMTOP_OBJ = $(DMTOP_SRC:cmd/%.c=$(B)/cmd/%.o)
 DMCTL_SRC = $(filter-out $(DMTOP_SRC),$(wildcard cmd/*.c))
 DMCTL_OBJ = $(DMCTL_SRC:cmd/%.c=$(B)/cmd/%.o)
@@ -57,7 +57,7 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check check-tests deps unit cmdtest install uninstall clean lint \
 	format demo bench bench-smoke fuzz fuzz-check
-all: bin/dmctl $(if $(wildcard $(DMTOP_SRC)),bin/dmtop)
+all: bin/dmctl $(if $(wildcard cmd/dmtop.c),bin/dmtop)
 
 # bin/ holds the binaries of the last build asked for, sanitized or not:
 # copy whenever they differ, since a newer file in bin/ may be the other
@@ -74,7 +74,8 @@ $(B)/dmctl: $(DMCTL_OBJ) $(B)/libdm.a
 $(B)/dmtop: $(DMTOP_OBJ) $(B)/libdm.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(CURSES_LIBS)
 
-$(B)/cmd/dmtop.o: cmd/dmtop.c lib/*.h Makefile
+# dmtop's parts: the one program built with curses.
+$(DMTOP_OBJ): $(B)/cmd/%.o: cmd/%.c cmd/dmtop.h lib/*.h Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(CURSES_CFLAGS) -Icmd -c -o $@ $<
 

@@ -8,6 +8,9 @@
 
 #include "util.h"
 
+/* Room for the text of one cell; a name is cut to it. */
+#define CELL_LEN 256
+
 /*
  * Priorities: what an admin looks at first (name, assigned, demand,
  * status) stays longest on a narrow terminal; the bar, the settings and
@@ -97,7 +100,7 @@ top_layout(struct top_layout *l, const struct vm *const *rows, size_t n,
     int width, int bar_width)
 {
 	bool keep[TOP_NCOLS];
-	char buf[256];
+	char buf[CELL_LEN];
 	size_t r;
 	int c, total, worst;
 
@@ -155,6 +158,12 @@ top_layout(struct top_layout *l, const struct vm *const *rows, size_t n,
 	l->total = total;
 }
 
+size_t
+top_row_size(const struct top_layout *l)
+{
+	return (size_t)l->total * TOP_UTF8_MAX + 1;
+}
+
 /* Append s to buf at byte *pos, padded or cut to w characters. */
 static void
 put_cell(char *buf, size_t len, size_t *pos, const char *s, int w,
@@ -182,7 +191,7 @@ char *
 top_format_row(const struct top_layout *l, const struct vm *vm, char *buf,
     size_t len)
 {
-	char cell[256];
+	char cell[CELL_LEN];
 	size_t pos = 0, i;
 
 	if (!len)

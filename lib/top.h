@@ -67,6 +67,11 @@ char *top_cell(const struct vm *vm, enum top_col c, char *buf, size_t len);
 void top_layout(struct top_layout *l, const struct vm *const *rows,
     size_t n, int width, int bar_width);
 
+/* The bytes a row of l takes with its '\0': a column of UTF-8 text is
+ * at most TOP_UTF8_MAX bytes. */
+#define TOP_UTF8_MAX 4
+size_t top_row_size(const struct top_layout *l);
+
 /* One row (vm NULL: the heading) as text, exactly l->total wide. */
 char *top_format_row(const struct top_layout *l, const struct vm *vm,
     char *buf, size_t len);

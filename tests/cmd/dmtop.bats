@@ -214,6 +214,11 @@ row_order() {
 	start_top 120 -d 1
 	tm send-keys h
 	tb_wait_for 3 on_screen 'dmtop - keys'
+	# The help and -h are written from one key table.
+	keys=$("$DMTOP" -h | sed -n 's/^keys: \(.*\) sort, .*/\1/p')
+	[ -n "$keys" ]
+	on_screen "^  $keys +sort by name, "
+	on_screen '^  q +quit$'
 	tm send-keys x
 	tb_wait_for 3 on_screen '^NAME '
 	tm send-keys q
@@ -236,6 +241,10 @@ row_order() {
 		grep -q -- "$o" <<<"$help"
 		grep -q -- "Fl -${o#--}" "$BATS_TEST_DIRNAME/../../man/dmtop.1"
 	done
+	# The man page names the sort keys that -h names.
+	keys=$(sed -n 's/^keys: \(.*\) sort, .*/\1/p' <<<"$help")
+	[ -n "$keys" ]
+	grep -qx -- ".It Ic $keys" "$BATS_TEST_DIRNAME/../../man/dmtop.1"
 	run -0 "$DMTOP" --complete argument -s
 	[ "$output" = column ]
 	run -0 "$DMTOP" --complete columns

@@ -1,6 +1,10 @@
-/* test_top.c - dmtop's layout, sorting, filtering, bar and times. */
+/*
+ * test_top.c - dmtop's layout, sorting, filtering, bar and times, and the
+ * host summary it shares with "dmctl show".
+ */
 #include <stdlib.h>
 
+#include "hostline.h"
 #include "size.h"
 #include "top.h"
 #include "unit.h"
@@ -30,6 +34,47 @@ mkvm(const char *name, long assigned, long demand, long max, int weight)
 	v.status = !v.has_demand ? VM_STATUS_UNKNOWN :
 	    vm_status_of(v.assigned, v.demand, v.conf.buffer);
 	return v;
+}
+
+/* The host summary in both forms, overcommitted or not. */
+static void
+check_hostline(void)
+{
+	struct host h;
+	struct hostline hl;
+
+	memset(&h, 0, sizeof(h));
+	h.total = 8 * GIB;
+	h.reserve = 1 * GIB;
+	h.statics = 2 * GIB;
+	h.overhead = 192 * MIB;
+	h.pool = h.total - h.reserve - h.statics - h.overhead;
+	h.assigned = 3 * GIB;
+	h.free = (int64_t)(h.pool - h.assigned);
+	h.ndynamic = 2;
+	h.nstatic = 1;
+	h.last_change = -1;
+	hostline(&h, 1000, HOSTLINE_ONE, &hl);
+	CHECK(hl.n == 1, "show's summary is one line");
+	CHECK_STR(hl.line[0], "Host: total 8.0G, reserve 1.0G, static 2.0G, "
+	    "overhead 192M, pool 4.8G, assigned 3.0G, free 1.8G (2 dynamic, "
+	    "1 static VMs)", "show's summary");
+	hostline(&h, 1000, HOSTLINE_THREE, &hl);
+	CHECK(hl.n == 3, "dmtop's summary is three lines");
+	CHECK_STR(hl.line[0], "Host: total 8.0G, reserve 1.0G, static 2.0G, "
+	    "overhead 192M, pool 4.8G", "dmtop's host line");
+	CHECK_STR(hl.line[1], "Pool: assigned 3.0G, free 1.8G",
+	    "dmtop's pool line");
+	CHECK_STR(hl.line[2], "VMs: 2 dynamic, 1 static; last change: never",
+	    "dmtop's VM line");
+	h.assigned = 6 * GIB;
+	h.free = (int64_t)h.pool - (int64_t)h.assigned;
+	hostline(&h, 1000, HOSTLINE_ONE, &hl);
+	CHECK(strstr(hl.line[0], ", free -1.2G, OVERCOMMITTED by 1.2G (2 "
+	    "dynamic") != NULL, "overcommitted, one line: %s", hl.line[0]);
+	hostline(&h, 1000, HOSTLINE_THREE, &hl);
+	CHECK_STR(hl.line[1], "Pool: assigned 6.0G, free -1.2G, OVERCOMMITTED "
+	    "by 1.2G", "overcommitted, dmtop's pool line");
 }
 
 static const char *
@@ -155,6 +200,7 @@ main(void)
 	    "kept");
 	top_format_row(&l, NULL, buf, sizeof(buf));
 	CHECK((int)strlen(buf) == l.total, "heading as wide as the layout");
+	CHECK(top_row_size(&l) > (size_t)l.total, "room for a row and its end");
 	top_format_row(&l, &vms[1], buf, sizeof(buf));
 	CHECK(strncmp(buf, "db ", 3) == 0 && strstr(buf, "Warning"),
 	    "row: '%s'", buf);
@@ -171,5 +217,7 @@ main(void)
 	CHECK(strstr(buf, "(8s ago)") != NULL, "seconds ago: %s", buf);
 	top_when(1000, 1000 + 600, buf, sizeof(buf));
 	CHECK(strstr(buf, "(10m ago)") != NULL, "minutes ago: %s", buf);
+
+	check_hostline();
 	return unit_done();
 }
