@@ -128,6 +128,13 @@ vm_demand_of(const struct vm *vm, uint64_t *demand)
 	return true;
 }
 
+bool
+vm_moved(const struct vm *vm)
+{
+	return vm->bstate.last_change >= 0 &&
+	    vm->bstate.last_change >= vm->bstate.seen;
+}
+
 uint64_t
 vm_counted(const struct vm *vm, time_t now, const struct hostconf *hc)
 {
@@ -141,10 +148,8 @@ vm_counted(const struct vm *vm, time_t now, const struct hostconf *hc)
 	 * startup size: that is what it counts. Once the balancer has
 	 * moved it (grown it, or lent it memory), what it has is what the
 	 * balancer gave it, and counts whole. */
-	bool moved = vm->bstate.last_change >= 0 &&
-	    vm->bstate.last_change >= vm->bstate.seen;
-
-	if (vm_dynamic(vm) && young && !moved && boot && vm->assigned > boot)
+	if (vm_dynamic(vm) && young && !vm_moved(vm) && boot &&
+	    vm->assigned > boot)
 		return boot;
 	return vm->assigned;
 }
@@ -479,7 +484,6 @@ take_bulk(virConnectPtr conn, virDomainPtr *doms, size_t n,
 	s->vms = xcalloc((size_t)nrec, sizeof(*s->vms));
 	read_all(s->vms, NULL, recs, (size_t)nrec);
 	s->n = (size_t)nrec;
-	s->bulk = true;
 	virDomainStatsRecordListFree(recs);
 	return 0;
 }
