@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
 #include "size.h"
 #include "util.h"
 #include "virt.h"
@@ -135,8 +136,7 @@ get_buf_want(const struct vm *vm, struct value *v)
 	    (uint64_t)st->climb * KIB * (uint64_t)st->react : 0;
 
 	value_size(v, vm->has_demand && vm_dynamic(vm),
-	    (vm->demand * (uint64_t)(vm->conf.buffer > 0 ? vm->conf.buffer : 0)
-	    + 99) / 100 + climb);
+	    policy_buffer(vm->demand, vm->conf.buffer) + climb);
 	v->settling = vm->settling;
 }
 
