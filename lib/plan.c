@@ -20,72 +20,30 @@ struct plan_column {
 	void (*get)(const struct item *it, struct value *v);
 };
 
-static void
-get_name(const struct item *it, struct value *v)
-{
-	value_str(v, it->vm->name);
-}
-
-static void
-get_uuid(const struct item *it, struct value *v)
-{
-	value_str(v, it->vm->uuid);
-}
-
-static void
-get_from(const struct item *it, struct value *v)
-{
-	value_size(v, true, it->in.assigned);
-}
-
-static void
-get_to(const struct item *it, struct value *v)
-{
-	value_size(v, true, it->out.target);
-}
-
-static void
-get_demand(const struct item *it, struct value *v)
-{
-	value_size(v, it->has_demand, it->in.demand);
-}
-
-static void
-get_buffer(const struct item *it, struct value *v)
-{
-	value_int(v, true, it->in.buffer);
-}
-
-static void
-get_weight(const struct item *it, struct value *v)
-{
-	value_int(v, true, it->in.weight);
-}
-
+/* Most columns are one figure of the item. */
+#define ITEM_GETTER(fn, set)                                                 \
+	static void fn(const struct item *it, struct value *v)               \
+	{                                                                    \
+		set;                                                         \
+	}
+ITEM_GETTER(get_name, value_str(v, it->vm->name))
+ITEM_GETTER(get_uuid, value_str(v, it->vm->uuid))
+ITEM_GETTER(get_from, value_size(v, true, it->in.assigned))
+ITEM_GETTER(get_to, value_size(v, true, it->out.target))
+ITEM_GETTER(get_demand, value_size(v, it->has_demand, it->in.demand))
+ITEM_GETTER(get_buffer, value_int(v, true, it->in.buffer))
+ITEM_GETTER(get_weight, value_int(v, true, it->in.weight))
 /* As configured: settling raises the policy's minimum. */
-static void
-get_minimum(const struct item *it, struct value *v)
-{
-	value_size(v, true, it->minimum);
-}
-
-static void
-get_maximum(const struct item *it, struct value *v)
-{
-	value_size(v, true, it->in.maximum);
-}
-
-static void
-get_grows(const struct item *it, struct value *v)
-{
-	value_str(v, vm_grows(it->vm));
-}
-
-static void
-get_plugged(const struct item *it, struct value *v)
-{
-	value_size(v, it->vm->hotadd, it->vm->plugged);
-}
+ITEM_GETTER(get_minimum, value_size(v, true, it->minimum))
+ITEM_GETTER(get_maximum, value_size(v, true, it->in.maximum))
+ITEM_GETTER(get_grows, value_str(v, vm_grows(it->vm)))
+ITEM_GETTER(get_plugged, value_size(v, it->vm->hotadd, it->vm->plugged))
+ITEM_GETTER(get_reason, value_str(v, policy_reason_text(it->out.reason)))
+ITEM_GETTER(get_change, value_bool(v, it->out.change))
+ITEM_GETTER(get_applied, value_bool(v, it->applied))
+ITEM_GETTER(get_skipped, value_bool(v, it->gone))
+ITEM_GETTER(get_error, value_str(v, it->error))
+ITEM_GETTER(get_note, value_str(v, it->note))
 
 /* The status the plan leaves it in. */
 static void
@@ -95,42 +53,6 @@ get_status(const struct item *it, struct value *v)
 	    vm_status_name(VM_STATUS_UNKNOWN) :
 	    vm_status_name(vm_status_of(it->out.target, it->in.demand,
 	    it->in.buffer)));
-}
-
-static void
-get_reason(const struct item *it, struct value *v)
-{
-	value_str(v, policy_reason_text(it->out.reason));
-}
-
-static void
-get_change(const struct item *it, struct value *v)
-{
-	value_bool(v, it->out.change);
-}
-
-static void
-get_applied(const struct item *it, struct value *v)
-{
-	value_bool(v, it->applied);
-}
-
-static void
-get_skipped(const struct item *it, struct value *v)
-{
-	value_bool(v, it->gone);
-}
-
-static void
-get_error(const struct item *it, struct value *v)
-{
-	value_str(v, it->error);
-}
-
-static void
-get_note(const struct item *it, struct value *v)
-{
-	value_str(v, it->note);
 }
 
 enum plan_col {

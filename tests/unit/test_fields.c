@@ -160,7 +160,8 @@ static void
 test_tables(void)
 {
 	static const enum col_id cols[] = { COL_NAME, COL_STATE, COL_MODE,
-		COL_ASSIGNED, COL_DEMAND, COL_PRESSURE, COL_BUFFER, COL_STATUS };
+		COL_ASSIGNED, COL_DEMAND, COL_PRESSURE, COL_BUFFER,
+		COL_STATUS };
 	struct snapshot s;
 	struct vm vms[2];
 	char *out;

@@ -31,6 +31,16 @@ mem_close(struct mem *m)
 	return m->buf;
 }
 
+/* Close m and check what was written. */
+static void
+expect(struct mem *m, const char *want, const char *what)
+{
+	char *out = mem_close(m);
+
+	CHECK_STR(out, want, what);
+	free(out);
+}
+
 int
 main(void)
 {
@@ -42,16 +52,12 @@ main(void)
 	json_obj_begin(&j, NULL);
 	json_obj_end(&j);
 	json_end(&j);
-	out = mem_close(&m);
-	CHECK_STR(out, "{}\n", "an empty object, and the newline at the end");
-	free(out);
+	expect(&m, "{}\n", "an empty object, and the newline at the end");
 
 	j = mem_open(&m);
 	json_arr_begin(&j, NULL);
 	json_arr_end(&j);
-	out = mem_close(&m);
-	CHECK_STR(out, "[]", "an empty array");
-	free(out);
+	expect(&m, "[]", "an empty array");
 
 	/* Every kind of value, with a comma between siblings only. */
 	j = mem_open(&m);
@@ -63,11 +69,9 @@ main(void)
 	json_bool(&j, "f", false);
 	json_null(&j, "n");
 	json_obj_end(&j);
-	out = mem_close(&m);
-	CHECK_STR(out, "{\"s\":\"text\",\"i\":-42,\"u\":18446744073709551615,"
+	expect(&m, "{\"s\":\"text\",\"i\":-42,\"u\":18446744073709551615,"
 	    "\"t\":true,\"f\":false,\"n\":null}", "each kind of value, "
 	    "comma-separated");
-	free(out);
 
 	/* Nesting: each level keeps its own comma; values in an array
 	 * have no key. */
@@ -93,11 +97,9 @@ main(void)
 	json_bool(&j, "last", true);
 	json_obj_end(&j);
 	json_end(&j);
-	out = mem_close(&m);
-	CHECK_STR(out, "{\"host\":{\"total\":1},\"vms\":[{\"name\":\"a\","
+	expect(&m, "{\"host\":{\"total\":1},\"vms\":[{\"name\":\"a\","
 	    "\"list\":[1,\"two\",null]},{}],\"empty\":[],\"last\":true}\n",
 	    "nested objects and arrays");
-	free(out);
 
 	/* Escaping, in values and in keys: quotes, backslashes, the named
 	 * controls, other controls as \u00XX; UTF-8 passes through. */
@@ -105,17 +107,13 @@ main(void)
 	json_obj_begin(&j, NULL);
 	json_str(&j, "k\"\\", "a\"b\\c\nd\te\rf\x01g\x1fh\xc3\xa9i/");
 	json_obj_end(&j);
-	out = mem_close(&m);
-	CHECK_STR(out, "{\"k\\\"\\\\\":\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g"
+	expect(&m, "{\"k\\\"\\\\\":\"a\\\"b\\\\c\\nd\\te\\rf\\u0001g"
 	    "\\u001fh\xc3\xa9i/\"}", "escaping of quotes, backslashes and "
 	    "control bytes; UTF-8 kept");
-	free(out);
 
 	j = mem_open(&m);
 	json_str(&j, NULL, "");
-	out = mem_close(&m);
-	CHECK_STR(out, "\"\"", "an empty string");
-	free(out);
+	expect(&m, "\"\"", "an empty string");
 
 	/* Deep nesting within the writer's 32 levels closes as it opened. */
 	{
