@@ -4,22 +4,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy.h"
 #include "size.h"
 #include "util.h"
 #include "virt.h"
 
-static void
-set_size(struct value *v, bool known, uint64_t bytes)
+void
+value_size(struct value *v, bool known, uint64_t bytes)
 {
 	v->kind = known ? VAL_SIZE : VAL_NULL;
 	v->size = bytes;
 }
 
-static void
-set_int(struct value *v, bool known, long long i)
+void
+value_int(struct value *v, bool known, long long i)
 {
 	v->kind = known ? VAL_INT : VAL_NULL;
 	v->i = i;
+}
+
+void
+value_str(struct value *v, const char *s)
+{
+	v->kind = s ? VAL_STR : VAL_NULL;
+	v->s = s;
+}
+
+void
+value_bool(struct value *v, bool b)
+{
+	v->kind = VAL_BOOL;
+	v->b = b;
 }
 
 static void
@@ -54,50 +69,50 @@ get_mode(const struct vm *vm, struct value *v)
 static void
 get_startup(const struct vm *vm, struct value *v)
 {
-	set_size(v, vm->conf_found > 0, vm->conf.startup);
+	value_size(v, vm->conf_found > 0, vm->conf.startup);
 }
 
 static void
 get_minimum(const struct vm *vm, struct value *v)
 {
-	set_size(v, vm->conf_found > 0, vm->conf.minimum);
+	value_size(v, vm->conf_found > 0, vm->conf.minimum);
 }
 
 static void
 get_maximum(const struct vm *vm, struct value *v)
 {
-	set_size(v, vm->conf_found > 0, vm->conf.maximum);
+	value_size(v, vm->conf_found > 0, vm->conf.maximum);
 }
 
 static void
 get_buffer(const struct vm *vm, struct value *v)
 {
-	set_int(v, vm->conf_found > 0, vm->conf.buffer);
+	value_int(v, vm->conf_found > 0, vm->conf.buffer);
 }
 
 static void
 get_weight(const struct vm *vm, struct value *v)
 {
-	set_int(v, vm->conf_found > 0, vm->conf.weight);
+	value_int(v, vm->conf_found > 0, vm->conf.weight);
 }
 
 static void
 get_assigned(const struct vm *vm, struct value *v)
 {
-	set_size(v, vm->active && vm->assigned, vm->assigned);
+	value_size(v, vm->active && vm->assigned, vm->assigned);
 }
 
 static void
 get_demand(const struct vm *vm, struct value *v)
 {
-	set_size(v, vm->has_demand, vm->demand);
+	value_size(v, vm->has_demand, vm->demand);
 	v->settling = vm->settling;
 }
 
 static void
 get_pressure(const struct vm *vm, struct value *v)
 {
-	set_int(v, vm->has_demand && vm->assigned,
+	value_int(v, vm->has_demand && vm->assigned,
 	    vm->assigned ? (long long)((vm->demand * 100 + vm->assigned / 2) /
 	    vm->assigned) : 0);
 	v->settling = vm->settling;
@@ -120,16 +135,15 @@ get_buf_want(const struct vm *vm, struct value *v)
 	uint64_t climb = st->climb > 0 && st->react > 0 ?
 	    (uint64_t)st->climb * KIB * (uint64_t)st->react : 0;
 
-	set_size(v, vm->has_demand && vm_dynamic(vm),
-	    (vm->demand * (uint64_t)(vm->conf.buffer > 0 ? vm->conf.buffer : 0)
-	    + 99) / 100 + climb);
+	value_size(v, vm->has_demand && vm_dynamic(vm),
+	    policy_buffer(vm->demand, vm->conf.buffer) + climb);
 	v->settling = vm->settling;
 }
 
 static void
 get_buf_avail(const struct vm *vm, struct value *v)
 {
-	set_size(v, vm->has_demand && vm->assigned, vm->assigned > vm->demand ?
+	value_size(v, vm->has_demand && vm->assigned, vm->assigned > vm->demand ?
 	    vm->assigned - vm->demand : 0);
 	v->settling = vm->settling;
 }
@@ -146,7 +160,7 @@ get_grows(const struct vm *vm, struct value *v)
 static void
 get_plugged(const struct vm *vm, struct value *v)
 {
-	set_size(v, vm->hotadd && vm->active, vm->plugged);
+	value_size(v, vm->hotadd && vm->active, vm->plugged);
 }
 
 /* What the balancer lent it from the idle pool, and it still has. */
@@ -155,7 +169,7 @@ get_loan(const struct vm *vm, struct value *v)
 {
 	uint64_t loan = vm->bstate.loan > 0 ? (uint64_t)vm->bstate.loan * KIB : 0;
 
-	set_size(v, vm->active && vm_dynamic(vm) && loan, loan);
+	value_size(v, vm->active && vm_dynamic(vm) && loan, loan);
 }
 
 static void
@@ -206,7 +220,7 @@ const struct column vm_columns[COL_COUNT] = {
 #define HOST_SIZE_GETTER(fn, member)                                         \
 	static void fn(const struct host *h, struct value *v)                \
 	{                                                                    \
-		set_size(v, true, h->member);                                \
+		value_size(v, true, h->member);                                \
 	}
 HOST_SIZE_GETTER(host_total, total)
 HOST_SIZE_GETTER(host_reserve, reserve)
@@ -220,9 +234,9 @@ host_free(const struct host *h, struct value *v)
 {
 	/* Free can be negative when VMs were grown by hand past the pool;
 	 * show that honestly rather than as zero. */
-	set_int(v, true, h->free);
+	value_int(v, true, h->free);
 	if (h->free >= 0)
-		set_size(v, true, (uint64_t)h->free);
+		value_size(v, true, (uint64_t)h->free);
 }
 
 /* How far assigned memory exceeds the pool: VMs started around any
@@ -230,25 +244,25 @@ host_free(const struct host *h, struct value *v)
 static void
 host_overcommit(const struct host *h, struct value *v)
 {
-	set_size(v, true, h->free < 0 ? (uint64_t)-h->free : 0);
+	value_size(v, true, h->free < 0 ? (uint64_t)-h->free : 0);
 }
 
 static void
 host_last_change(const struct host *h, struct value *v)
 {
-	set_int(v, h->last_change >= 0, h->last_change);
+	value_int(v, h->last_change >= 0, h->last_change);
 }
 
 static void
 host_ndynamic(const struct host *h, struct value *v)
 {
-	set_int(v, true, h->ndynamic);
+	value_int(v, true, h->ndynamic);
 }
 
 static void
 host_nstatic(const struct host *h, struct value *v)
 {
-	set_int(v, true, h->nstatic);
+	value_int(v, true, h->nstatic);
 }
 
 const struct host_field host_fields[HOST_COUNT] = {

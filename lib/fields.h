@@ -57,6 +57,12 @@ struct host_field {
 
 extern const struct host_field host_fields[HOST_COUNT];
 
+/* Set a value: unknown (VAL_NULL) unless known; a NULL string is unknown. */
+void value_size(struct value *v, bool known, uint64_t bytes);
+void value_int(struct value *v, bool known, long long i);
+void value_str(struct value *v, const char *s);
+void value_bool(struct value *v, bool b);
+
 /* A value as text for people: sizes short ("1.5G"), unknown as "-". */
 char *value_text(const struct value *v, const char *suffix, const char *yes,
     const char *no, const char *null_text, char *buf, size_t len);

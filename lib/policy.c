@@ -30,39 +30,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "share.h"
 #include "size.h"
 #include "util.h"
 
-static const char *const reason_text[PR_COUNT] = {
-	[PR_STEADY] = "steady",
-	[PR_ADD] = "add: below demand + buffer",
-	[PR_SURPLUS] = "surplus kept until the reclaim delay",
-	[PR_RECLAIM] = "reclaim: surplus past the reclaim delay",
-	[PR_RECLAIM_NEEDED] = "reclaim: surplus needed by another VM",
-	[PR_SHORT_BUFFER] = "pool short: buffer cut",
-	[PR_SHORT_DEMAND] = "pool short: demand shared by weight",
-	[PR_MINIMUM] = "raised to minimum",
-	[PR_MAXIMUM] = "held at maximum",
-	[PR_SMALL] = "change below the minimum step",
-	[PR_NO_STATS] = "left alone: no guest stats",
-	[PR_STALE] = "left alone: guest stats stale",
-	[PR_GRACE] = "left alone: just started",
-	[PR_SETTLING] = "left alone: settling after a change",
-	[PR_LOAN] = "idle pool lent as headroom",
-};
-
-const char *
-policy_reason_text(enum policy_reason r)
+uint64_t
+policy_buffer(uint64_t demand, long buffer)
 {
-	return r < PR_COUNT ? reason_text[r] : "?";
+	return (demand * (uint64_t)(buffer > 0 ? buffer : 0) + 99) / 100;
 }
 
 uint64_t
 policy_want(uint64_t demand, long buffer)
 {
-	uint64_t b = (demand * (uint64_t)buffer + 99) / 100;
-
-	return (demand + b + MIB - 1) / MIB * MIB;
+	return (demand + policy_buffer(demand, buffer) + MIB - 1) / MIB * MIB;
 }
 
 static uint64_t
@@ -76,129 +57,6 @@ struct work {
 	uint64_t lo, hi, need, base, want, desired, loan;
 	bool managed, keeper, due;
 };
-
-/* Sort key for priority order: higher weight first, then the later
- * "since", then input order. */
-struct prio {
-	size_t i;
-	long weight;
-	int64_t since;
-};
-
-static int
-prio_cmp(const void *a, const void *b)
-{
-	const struct prio *x = a, *y = b;
-
-	if (x->weight != y->weight)
-		return x->weight > y->weight ? -1 : 1;
-	if (x->since != y->since)
-		return x->since > y->since ? -1 : 1;
-	return x->i < y->i ? -1 : x->i > y->i;
-}
-
-static uint64_t
-mul_div(uint64_t a, uint64_t b, uint64_t c)
-{
-	return c ? (uint64_t)((unsigned __int128)a * b / c) : 0;
-}
-
-/*
- * Hand out up to amount to the VMs in priority order, each up to cap[i],
- * adding to give[i]. With since NULL, VMs of equal weight share in
- * proportion to their caps, so equals are treated alike; otherwise equals
- * are served one by one, the later since[i] first, so that as few VMs as
- * possible end up short. Returns what is left.
- */
-static uint64_t
-fill_priority(uint64_t amount, const struct policy_vm *vms, const bool *in,
-    const uint64_t *cap, uint64_t *give, size_t n, const int64_t *since)
-{
-	struct prio *order = xcalloc(n, sizeof(*order));
-	size_t k = 0, a, b, j;
-
-	for (j = 0; j < n; j++)
-		if (in[j] && cap[j])
-			order[k++] = (struct prio){ j, vms[j].weight,
-				since ? since[j] : 0 };
-	qsort(order, k, sizeof(*order), prio_cmp);
-	for (a = 0; a < k && amount; a = b) {
-		uint64_t group = 0, given = 0;
-
-		for (b = a; b < k && order[b].weight == order[a].weight &&
-		    (!since || b == a); b++)
-			group += cap[order[b].i];
-		for (j = a; j < b; j++) {
-			size_t i = order[j].i;
-			uint64_t g = group <= amount ? cap[i] :
-			    mul_div(amount, cap[i], group) / KIB * KIB;
-
-			give[i] += g;
-			given += g;
-		}
-		amount -= given;
-	}
-	free(order);
-	return amount;
-}
-
-/*
- * Share amount in proportion to wt[i], each VM up to cap[i] (water
- * filling: what a capped VM cannot take goes to the others). VMs of
- * wt 0 share only what all others could not take, as equals.
- */
-static void
-share_by_weight(uint64_t amount, const uint64_t *wt, const bool *in,
-    const uint64_t *cap, uint64_t *give, size_t n)
-{
-	bool *active = xcalloc(n, sizeof(*active));
-	int pass;
-	size_t i;
-
-	for (pass = 0; pass < 2 && amount >= KIB; pass++) {
-		/* Pass 0: weighted VMs; pass 1: weight 0, as equals. */
-		for (i = 0; i < n; i++)
-			active[i] = in[i] && give[i] < cap[i] &&
-			    (pass ? wt[i] == 0 : wt[i] > 0);
-		for (;;) {
-			uint64_t total = 0, start = amount;
-			bool capped = false;
-
-			for (i = 0; i < n; i++)
-				if (active[i])
-					total += pass ? 1 : wt[i];
-			if (!total || amount < KIB)
-				break;
-			/* Those whose share would pass their cap get the cap,
-			 * and the rest is shared again without them. */
-			for (i = 0; i < n; i++) {
-				uint64_t w = pass ? 1 : wt[i];
-
-				if (active[i] && mul_div(start, w, total) >=
-				    cap[i] - give[i]) {
-					amount -= cap[i] - give[i];
-					give[i] = cap[i];
-					active[i] = false;
-					capped = true;
-				}
-			}
-			if (capped)
-				continue;
-			for (i = 0; i < n; i++) {
-				uint64_t w = pass ? 1 : wt[i];
-				uint64_t g;
-
-				if (!active[i])
-					continue;
-				g = mul_div(start, w, total) / KIB * KIB;
-				give[i] += g;
-				amount -= g;
-			}
-			break;
-		}
-	}
-	free(active);
-}
 
 /* Up to whole steps: a MiB of demand jitter then neither moves the
  * balloon nor drops the VM from OK to Low. */
@@ -214,7 +72,7 @@ classify(const struct policy_input *in, const struct policy_vm *v,
     struct work *w, struct policy_out *o)
 {
 	uint64_t step = in->min_step, cur, above;
-	uint64_t climb = in->react > 0 ? mul_div(v->climb,
+	uint64_t climb = in->react > 0 ? share_mul_div(v->climb,
 	    (uint64_t)in->react, 1) : 0;
 
 	w->hi = v->maximum;
@@ -342,7 +200,7 @@ plan_reclaim(const struct policy_input *in, const struct work *w,
 		since[i] = in->vms[i].surplus_since >= 0 ?
 		    in->vms[i].surplus_since : in->now;
 	}
-	fill_priority(spare, in->vms, in_set, cap, give, n, since);
+	share_priority(spare, in->vms, in_set, cap, give, n, since);
 	for (i = 0; i < n; i++) {
 		if (!w[i].managed)
 			continue;
@@ -379,11 +237,11 @@ plan_buffers(const struct policy_input *in, const struct work *w,
 	for (i = 0; i < n; i++)
 		if (w[i].managed)
 			cap[i] = w[i].base - w[i].need;
-	left = fill_priority(left, in->vms, in_set, cap, give, n, NULL);
+	left = share_priority(left, in->vms, in_set, cap, give, n, NULL);
 	for (i = 0; i < n; i++)
 		if (w[i].managed)
 			cap[i] = w[i].want - w[i].base;
-	left = fill_priority(left, in->vms, in_set, cap, give, n, NULL);
+	left = share_priority(left, in->vms, in_set, cap, give, n, NULL);
 	for (i = 0; i < n; i++) {
 		uint64_t t = w[i].need + give[i];
 		uint64_t keep = clamp(in->vms[i].assigned, w[i].lo, w[i].want);
@@ -391,7 +249,7 @@ plan_buffers(const struct policy_input *in, const struct work *w,
 		cap[i] = w[i].managed && keep > t ? keep - t : 0;
 	}
 	/* One by one, so that as few balloons as possible move. */
-	fill_priority(left, in->vms, in_set, cap, give, n, order);
+	share_priority(left, in->vms, in_set, cap, give, n, order);
 	for (i = 0; i < n; i++) {
 		if (!w[i].managed)
 			continue;
@@ -486,22 +344,24 @@ skip_small(const struct policy_input *in, const struct work *w,
 	}
 }
 
-void
-policy_plan(const struct policy_input *in, struct policy_out *out)
-{
-	size_t n = in->n, i;
-	struct work *w = xcalloc(n, sizeof(*w));
-	bool *in_set = xcalloc(n, sizeof(*in_set));
-	uint64_t avail = in->pool, fixed = 0, sum_desired = 0, sum_want = 0;
-	uint64_t sum_need = 0, sum_lo = 0;
-	uint64_t sum_base = 0;
-	bool alone = false;
-	int short_pool = 0;
+/* What a plan sums over its VMs. */
+struct sums {
+	uint64_t fixed;		/* what the VMs left alone count */
+	uint64_t desired, want, base, need, lo;
+	bool alone;		/* some VM is left alone */
+};
 
-	/* VMs without fresh stats keep what they have, and that counts
-	 * against the pool (a VM that has just started, what it boots
-	 * with). */
-	for (i = 0; i < n; i++) {
+/* VMs without fresh stats keep what they have, and that counts against
+ * the pool (a VM that has just started, what it boots with); the others
+ * are classified. */
+static void
+plan_start(const struct policy_input *in, struct work *w,
+    struct policy_out *out, bool *in_set, struct sums *t)
+{
+	size_t i;
+
+	memset(t, 0, sizeof(*t));
+	for (i = 0; i < in->n; i++) {
 		const struct policy_vm *v = &in->vms[i];
 		struct policy_out *o = &out[i];
 
@@ -513,23 +373,29 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 			o->reason = v->stats == PS_GRACE ? PR_GRACE :
 			    v->stats == PS_SETTLING ? PR_SETTLING :
 			    v->stats == PS_STALE ? PR_STALE : PR_NO_STATS;
-			fixed += v->counted && v->counted < v->assigned ?
+			t->fixed += v->counted && v->counted < v->assigned ?
 			    v->counted : v->assigned;
-			alone = true;
+			t->alone = true;
 			continue;
 		}
 		w[i].managed = in_set[i] = true;
 		classify(in, v, &w[i], o);
-		sum_desired += w[i].desired;
-		sum_want += w[i].want;
-		sum_base += w[i].base;
-		sum_need += w[i].need;
-		sum_lo += w[i].lo;
+		t->desired += w[i].desired;
+		t->want += w[i].want;
+		t->base += w[i].base;
+		t->need += w[i].need;
+		t->lo += w[i].lo;
 	}
-	avail = avail > fixed ? avail - fixed : 0;
-	/* Making room for a VM left alone never takes another below its
-	 * demand (or below what it has, if that is less). */
-	for (i = 0; alone && i < n; i++) {
+}
+
+/* Making room for a VM left alone never takes another below its demand
+ * (or below what it has, if that is less). */
+static void
+keep_for_alone(const struct policy_input *in, struct work *w, struct sums *t)
+{
+	size_t i;
+
+	for (i = 0; t->alone && i < in->n; i++) {
 		uint64_t keep;
 
 		if (!w[i].managed)
@@ -538,31 +404,21 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		if (keep > w[i].need)
 			keep = w[i].need;
 		if (keep > w[i].lo) {
-			sum_lo += keep - w[i].lo;
+			t->lo += keep - w[i].lo;
 			w[i].lo = keep;
 		}
 	}
+}
 
-	if (sum_desired <= avail) {
-		for (i = 0; i < n; i++)
-			if (w[i].managed) {
-				out[i].target = w[i].desired;
-				out[i].loan = w[i].loan;
-			}
-		if (in->lend)
-			lend(in, w, out, avail, sum_desired, in_set);
-	} else if (sum_want <= avail)
-		plan_reclaim(in, w, out, avail - sum_want, in_set);
-	else if (sum_need <= avail) {
-		plan_buffers(in, w, out, avail, sum_need, in_set);
-		short_pool = sum_base <= avail ? SHORT_CLIMB : SHORT_BUFFER;
-	} else {
-		plan_demand(in, w, out, avail, sum_lo, in_set);
-		short_pool = SHORT_BUFFER;
-	}
-	skip_small(in, w, out, short_pool);
+/* Whether each VM changes, what is left of its loan, and its surplus
+ * clock. */
+static void
+plan_finish(const struct policy_input *in, const struct work *w,
+    struct policy_out *out)
+{
+	size_t i;
 
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < in->n; i++) {
 		struct policy_out *o = &out[i];
 
 		o->change = o->target != in->vms[i].assigned;
@@ -580,46 +436,40 @@ policy_plan(const struct policy_input *in, struct policy_out *out)
 		else
 			o->surplus_since = -1;
 	}
+}
+
+void
+policy_plan(const struct policy_input *in, struct policy_out *out)
+{
+	size_t n = in->n, i;
+	struct work *w = xcalloc(n, sizeof(*w));
+	bool *in_set = xcalloc(n, sizeof(*in_set));
+	struct sums t;
+	uint64_t avail;
+	int short_pool = 0;
+
+	plan_start(in, w, out, in_set, &t);
+	avail = in->pool > t.fixed ? in->pool - t.fixed : 0;
+	keep_for_alone(in, w, &t);
+	if (t.desired <= avail) {
+		for (i = 0; i < n; i++)
+			if (w[i].managed) {
+				out[i].target = w[i].desired;
+				out[i].loan = w[i].loan;
+			}
+		if (in->lend)
+			lend(in, w, out, avail, t.desired, in_set);
+	} else if (t.want <= avail)
+		plan_reclaim(in, w, out, avail - t.want, in_set);
+	else if (t.need <= avail) {
+		plan_buffers(in, w, out, avail, t.need, in_set);
+		short_pool = t.base <= avail ? SHORT_CLIMB : SHORT_BUFFER;
+	} else {
+		plan_demand(in, w, out, avail, t.lo, in_set);
+		short_pool = SHORT_BUFFER;
+	}
+	skip_small(in, w, out, short_pool);
+	plan_finish(in, w, out);
 	free(w);
 	free(in_set);
-}
-
-void
-policy_climb(struct policy_climb *c, uint64_t demand, int64_t now)
-{
-	int64_t dt = now - c->at;
-
-	if (c->at >= 0 && dt < POLICY_CLIMB_WINDOW)
-		return;		/* too soon, or an older figure */
-	if (c->at >= 0) {
-		uint64_t rise = demand > c->demand ?
-		    (demand - c->demand) / (uint64_t)dt : 0;
-
-		c->rate = mul_div(c->rate, POLICY_CLIMB_FADE,
-		    POLICY_CLIMB_FADE + (uint64_t)dt);
-		if (rise > c->rate)
-			c->rate = rise;
-	}
-	c->demand = demand;
-	c->at = now;
-}
-
-void
-policy_rise(struct policy_rise *r, uint64_t demand, int64_t now)
-{
-	if (r->at >= 0 && now <= r->at)
-		return;
-	r->rate = r->at >= 0 && demand > r->demand + POLICY_RISE_MIN ?
-	    (demand - r->demand) / (uint64_t)(now - r->at) : 0;
-	r->demand = demand;
-	r->at = now;
-}
-
-void
-policy_settling(struct policy_vm *v)
-{
-	v->stats = PS_FRESH;
-	if (v->minimum < v->assigned)
-		v->minimum = v->assigned < v->maximum ? v->assigned :
-		    v->maximum;
 }

@@ -131,6 +131,10 @@ void policy_rise(struct policy_rise *r, uint64_t demand, int64_t now);
 /* Short text of a reason, for output and logs. */
 const char *policy_reason_text(enum policy_reason r);
 
+/* buffer % of demand, rounded up: what a VM's buffer is, for the plan,
+ * its status and the views. A negative (unset) buffer is none. */
+uint64_t policy_buffer(uint64_t demand, long buffer);
+
 /* demand + buffer % of it, rounded up to whole MiB. */
 uint64_t policy_want(uint64_t demand, long buffer);
 

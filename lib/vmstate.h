@@ -90,7 +90,6 @@ struct snapshot {
 	struct vm *vms;
 	size_t n;
 	time_t taken;
-	bool bulk;			/* one bulk stats call was used */
 };
 
 /*
@@ -137,6 +136,10 @@ bool vm_settling(const struct vm *vm, time_t now, const struct hostconf *hc);
 /* The demand of a VM: its balloon's, less plugged memory its guest has
  * not onlined; for a starving guest, a little more than it has. */
 bool vm_demand_of(const struct vm *vm, uint64_t *demand);
+
+/* Whether the balancer has moved the VM (grown it, shrunk it, lent it
+ * memory) since it first saw it running. */
+bool vm_moved(const struct vm *vm);
 
 /*
  * What a running dynamic VM counts against the pool: what it has, but a

@@ -111,8 +111,8 @@ lines() { wc -l <"$1"; }
 	printf 'lock-file = %s\n' "$BATS_TEST_TMPDIR/lock" >"$c"
 	"$DMCTL" rebalance -q -C "$c"
 	for sig in KILL TERM INT; do
-		# The pass waits between planning and applying.
-		DMCTL_TEST_PASS_DELAY=3 "$DMCTL" rebalance -q -C "$c" &
+		# The pass waits at its start, holding the lock.
+		slow_call virConnectGetAllDomainStats 3 "$DMCTL" rebalance -q -C "$c" &
 		bg=$!
 		sleep 1.5
 		kill -"$sig" "$bg"

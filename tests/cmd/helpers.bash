@@ -53,3 +53,18 @@ undefine_vm() {
 	vsh destroy "$1" >/dev/null 2>&1 || true
 	vsh undefine "$1" >/dev/null 2>&1 || true
 }
+
+# slow_call FUNCTION SECONDS CMD...: run CMD with the first call of the
+# libvirt FUNCTION made SECONDS late (slowcall.c, preloaded), so that a
+# test can act in the middle of a pass: virConnectGetAllDomainStats at its
+# start, virDomainLookupByUUIDString between planning and applying.
+slow_call() {
+	local so="$BATS_FILE_TMPDIR/slowcall.so"
+
+	[ -e "$so" ] || cc -shared -fPIC -o "$so" \
+		"$BATS_TEST_DIRNAME/slowcall.c" -ldl
+	# A sanitized dmctl wants its runtime first; this one is harmless.
+	DMCTL_SLOW_CALL="$1=$2" LD_PRELOAD="$so${LD_PRELOAD:+:$LD_PRELOAD}" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"${@:3}"
+}

@@ -245,7 +245,7 @@ hold_past() {
 @test "two passes do not interleave: the second waits, or gives up" {
 	c=$(conf lock-wait=1)
 	# A pass that holds the lock for 3 s.
-	DMCTL_TEST_PASS_DELAY=3 "$DMCTL" rebalance -q -C "$c" &
+	slow_call virConnectGetAllDomainStats 3 "$DMCTL" rebalance -q -C "$c" &
 	pid=$!
 	sleep 1
 	start=$SECONDS
@@ -255,7 +255,7 @@ hold_past() {
 	wait "$pid"
 	# With a longer wait, the second pass runs after the first.
 	c=$(conf lock-wait=10)
-	DMCTL_TEST_PASS_DELAY=2 "$DMCTL" rebalance -q -C "$c" &
+	slow_call virConnectGetAllDomainStats 2 "$DMCTL" rebalance -q -C "$c" &
 	pid=$!
 	sleep 0.5
 	start=$(date +%s%N)
@@ -277,7 +277,8 @@ vanish_mid_pass() {
 	dmctl set bx --enable --buffer 20
 	c=$(conf)
 	hold_past bx 225 >/dev/null
-	DMCTL_TEST_PASS_DELAY=2 "$DMCTL" rebalance -C "$c" >"$BATS_TEST_TMPDIR/out" 2>&1 &
+	slow_call virDomainLookupByUUIDString 2 "$DMCTL" rebalance -C "$c" \
+		>"$BATS_TEST_TMPDIR/out" 2>&1 &
 	pid=$!
 	sleep 1
 	for cmd in "$@"; do
