@@ -7,9 +7,15 @@
 /* The -c given before the command name, if any. */
 extern const char *dmctl_uri;
 
+/* dmctl itself: the options before the command. */
+extern const struct cli_cmd dmctl_main;
+
 /* The command table, in dmctl.c. */
 extern const struct cli_cmd *const dmctl_commands[];
 extern const size_t dmctl_ncommands;
+
+/* The command named name, or NULL. */
+const struct cli_cmd *dmctl_find(const char *name);
 
 extern const struct cli_cmd cmd_set;
 extern const struct cli_cmd cmd_show;

@@ -22,22 +22,31 @@
 #include "virt.h"
 #include "vmstate.h"
 
-enum { O_DRY_RUN = 1, O_CONFIG_FILE };
+struct start_opts {
+	bool dry_run;
+};
 
 static const struct cli_opt opts[] = {
-	{ O_DRY_RUN, "dry-run", 'n', NULL,
-	    "say whether each VM would start, and change nothing", NULL },
-	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
-	    "host settings file (default /etc/dmctl.conf)", "file" },
-	CLI_COMMON_OPTS,
+	{ .lng = "dry-run", .shrt = 'n', .type = CLI_FLAG,
+	    .off = offsetof(struct start_opts, dry_run),
+	    .help = "say whether each VM would start, and change nothing" },
 };
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_start = {
-	"start", "VM...", "Start VMs if the pool can hold what they boot with, "
-	"taking back surplus from running VMs first if need be.", opts,
-	DM_ARRAY_LEN(opts), run, "vm",
+	.name = "start",
+	.args = "VM...",
+	.summary = "Start VMs if the pool can hold what they boot with, taking "
+	    "back surplus from running VMs first if need be.",
+	.opts = opts,
+	.nopts = DM_ARRAY_LEN(opts),
+	.common = CLI_COMMON,
+	.min_operands = 1,
+	.max_operands = CLI_MANY,
+	.missing = "no VM named",
+	.run = run,
+	.operands = "vm",
 };
 
 /* How long a start waits for running VMs' balloons to give back what it
@@ -257,38 +266,20 @@ out:
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	const char *uri = dmctl_uri, *conffile = NULL, *arg;
+	struct start_opts o = { .dry_run = false };
+	struct cli_args a = { .uri = dmctl_uri };
 	struct hostconf hc;
 	virConnectPtr conn;
-	bool dry_run = false;
-	int c, i, fd, failed = 0;
+	int i, fd, failed = 0;
 	char *lock;
 
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_DRY_RUN:
-			dry_run = true;
-			break;
-		case O_CONFIG_FILE:
-			conffile = arg;
-			break;
-		case OPT_CONNECT:
-			uri = arg;
-			break;
-		case OPT_HELP:
-			cli_help(cmd, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(cmd, "no VM named");
-	if (hostconf_load(&hc, conffile) < 0) {
+	if ((i = cli_parse(cmd, argc, argv, &o, &a)) != CLI_RUN)
+		return i;
+	if (hostconf_load(&hc, a.conffile) < 0) {
 		hostconf_free(&hc);
 		return 1;
 	}
-	conn = virt_open(hostconf_uri(&hc, uri), false, true);
+	conn = virt_open(hostconf_uri(&hc, a.uri), false, true);
 	if (!conn) {
 		hostconf_free(&hc);
 		return 1;
@@ -302,8 +293,8 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		hostconf_free(&hc);
 		return 1;
 	}
-	for (i = optind; i < argc; i++)
-		if (start_one(conn, &hc, argv[i], dry_run) < 0)
+	for (i = 0; i < a.argc; i++)
+		if (start_one(conn, &hc, a.argv[i], o.dry_run) < 0)
 			failed++;
 	close(fd);
 	virConnectClose(conn);
