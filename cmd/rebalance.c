@@ -48,8 +48,7 @@ const struct cli_cmd cmd_rebalance = {
 	.name = "rebalance",
 	.summary = "Move memory between running dynamic VMs: one pass, or one "
 	    "every few seconds.",
-	.opts = opts,
-	.nopts = DM_ARRAY_LEN(opts),
+	CLI_OPTS(opts),
 	.common = CLI_COMMON,
 	.run = run,
 };

@@ -69,16 +69,11 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_set = {
 	.name = "set",
-	.args = "VM...",
+	CMD_VMS,
 	.summary = "Change the dynamic memory settings of VMs.",
-	.opts = opts,
-	.nopts = DM_ARRAY_LEN(opts),
+	CLI_OPTS(opts),
 	.common = CLI_COMMON,
-	.min_operands = 1,
-	.max_operands = CLI_MANY,
-	.missing = "no VM named",
 	.run = run,
-	.operands = "vm",
 };
 
 /* One line per VM saying what it now is. */

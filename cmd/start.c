@@ -36,17 +36,12 @@ static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_start = {
 	.name = "start",
-	.args = "VM...",
+	CMD_VMS,
 	.summary = "Start VMs if the pool can hold what they boot with, taking "
 	    "back surplus from running VMs first if need be.",
-	.opts = opts,
-	.nopts = DM_ARRAY_LEN(opts),
+	CLI_OPTS(opts),
 	.common = CLI_COMMON,
-	.min_operands = 1,
-	.max_operands = CLI_MANY,
-	.missing = "no VM named",
 	.run = run,
-	.operands = "vm",
 };
 
 /* How long a start waits for running VMs' balloons to give back what it

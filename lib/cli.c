@@ -56,18 +56,23 @@ has_arg(const struct cli_opt *o)
 	return o->type >= CLI_SIZE && o->type <= CLI_PATH;
 }
 
+/* What each type's argument is called in -h and completes to. */
+static const struct {
+	const char *arg, *kind;
+} types[] = {
+	[CLI_SIZE] = { "SIZE", "size" },
+	[CLI_NUMBER] = { "N", "number" },
+	[CLI_DURATION] = { "SECONDS", "number" },
+	[CLI_STRING] = { "VALUE", "value" },
+	[CLI_PATH] = { "FILE", "file" },
+};
+
 static const char *
 arg_name(const struct cli_opt *o)
 {
-	static const char *const names[] = {
-		[CLI_SIZE] = "SIZE", [CLI_NUMBER] = "N",
-		[CLI_DURATION] = "SECONDS", [CLI_STRING] = "VALUE",
-		[CLI_PATH] = "FILE",
-	};
-
 	if (!has_arg(o))
 		return NULL;
-	return o->arg ? o->arg : names[o->type];
+	return o->arg ? o->arg : types[o->type].arg;
 }
 
 static size_t
@@ -443,17 +448,11 @@ cli_list_options(const struct cli_cmd *cmd, FILE *f)
 const char *
 cli_argument_kind(const struct cli_opt *o)
 {
-	static const char *const kinds[] = {
-		[CLI_SIZE] = "size", [CLI_NUMBER] = "number",
-		[CLI_DURATION] = "number", [CLI_STRING] = "value",
-		[CLI_PATH] = "file",
-	};
-
 	if (!has_arg(o))
 		return "none";
 	if (o->complete)
 		return o->complete;
-	return o->type == CLI_LEGACY ? "value" : kinds[o->type];
+	return o->type == CLI_LEGACY ? "value" : types[o->type].kind;
 }
 
 int

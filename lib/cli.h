@@ -15,8 +15,7 @@
  *
  *	const struct cli_cmd cmd_show = {
  *		.name = "show", .args = "[VM...]", .summary = "Show ...",
- *		.opts = opts, .nopts = DM_ARRAY_LEN(opts),
- *		.common = CLI_COMMON, .max_operands = CLI_MANY,
+ *		CLI_OPTS(opts), .common = CLI_COMMON, .max_operands = CLI_MANY,
  *		.run = run, .operands = "vm",
  *	};
  *
@@ -106,6 +105,10 @@ enum {
 
 /* No upper bound on the operands. */
 #define CLI_MANY INT_MAX
+
+/* For a struct cli_cmd: its option table. */
+#define CLI_OPTS(table) \
+	.opts = (table), .nopts = sizeof(table) / sizeof((table)[0])
 
 struct cli_cmd {
 	/* The first seven fields in this order, as for struct cli_opt. */
