@@ -167,17 +167,62 @@ ledger_admit(virDomainPtr dom, const struct hostconf *hc, uint64_t need,
 }
 
 /* Admit and start one VM; the lock is held. 0, or -1 after a message. */
+/* Take back surplus from running VMs until the pool holds need (START_WAIT
+ * seconds at most), with *free what it then has: 0, or -1 after a
+ * message. */
+static int
+make_room(virConnectPtr conn, const struct hostconf *hc, const char *name,
+    uint64_t need, int64_t *free)
+{
+	struct balance_opts bo = { false, BAL_QUIET, 0 };
+	time_t until;
+
+	/* The balancer's own reclaim, with the pool short by what the VM
+	 * needs: surplus goes first, lowest weight first, nobody below
+	 * demand + buffer. */
+	bo.hold = need;
+	if (balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
+		return -1;
+	until = time(NULL) + START_WAIT;
+	for (int tick = 1; (*free = free_now(conn, hc, NULL)) < (int64_t)need;
+	    tick++) {
+		if (*free == INT64_MIN)
+			return -1;
+		/* Again every 2 s: a VM in its grace period or settling
+		 * after a move gives nothing back at the first pass, and
+		 * the service's passes wait for the lock this start
+		 * holds. */
+		if (tick % 4 == 0 &&
+		    balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
+			return -1;
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rdmctl: VM '%s': waiting for running "
+			    "VMs to give back memory: %lld of %llu MiB free ",
+			    name, size_mib_floor(*free),
+			    (unsigned long long)(need / MIB));
+		if (time(NULL) >= until) {
+			if (isatty(STDERR_FILENO))
+				fputc('\n', stderr);
+			refuse(name, need, *free, 0, ", after waiting 30 s for "
+			    "it");
+			return -1;
+		}
+		usleep(500 * 1000);
+	}
+	if (isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	return 0;
+}
+
 static int
 start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
     bool dry_run)
 {
 	virDomainPtr dom = virt_lookup(conn, name);
-	struct balance_opts bo = { false, BAL_QUIET, 0 };
 	const char *kind = "";
 	uint64_t size, need, reclaim = 0;
 	int64_t free;
 	int rc = -1, active;
-	time_t until;
 
 	if (!dom)
 		return -1;
@@ -207,42 +252,8 @@ start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
 		rc = 0;
 		goto out;
 	}
-	if (free < (int64_t)need) {
-		/* The balancer's own reclaim, with the pool short by what
-		 * the VM needs: surplus goes first, lowest weight first,
-		 * nobody below demand + buffer. */
-		bo.hold = need;
-		if (balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
-			goto out;
-		until = time(NULL) + START_WAIT;
-		for (int tick = 1;
-		    (free = free_now(conn, hc, NULL)) < (int64_t)need; tick++) {
-			if (free == INT64_MIN)
-				goto out;
-			/* Again every 2 s: a VM in its grace period or
-			 * settling after a move gives nothing back at the
-			 * first pass, and the service's passes wait for
-			 * the lock this start holds. */
-			if (tick % 4 == 0 &&
-			    balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
-				goto out;
-			if (isatty(STDERR_FILENO))
-				fprintf(stderr, "\rdmctl: VM '%s': waiting for "
-				    "running VMs to give back memory: %lld of "
-				    "%llu MiB free ", name, size_mib_floor(free),
-				    (unsigned long long)(need / MIB));
-			if (time(NULL) >= until) {
-				if (isatty(STDERR_FILENO))
-					fputc('\n', stderr);
-				refuse(name, need, free, 0, ", after waiting "
-				    "30 s for it");
-				goto out;
-			}
-			usleep(500 * 1000);
-		}
-		if (isatty(STDERR_FILENO))
-			fputc('\n', stderr);
-	}
+	if (free < (int64_t)need && make_room(conn, hc, name, need, &free) < 0)
+		goto out;
 	ledger_admit(dom, hc, need, free, true);
 	if (virDomainCreate(dom) < 0) {
 		dm_error("VM '%s': cannot start: %s", name, virt_errmsg());
