@@ -63,6 +63,7 @@ static const struct {
 	[CLI_SIZE] = { "SIZE", "size" },
 	[CLI_NUMBER] = { "N", "number" },
 	[CLI_DURATION] = { "SECONDS", "number" },
+	[CLI_REAL] = { "X", "number" },
 	[CLI_STRING] = { "VALUE", "value" },
 	[CLI_PATH] = { "FILE", "file" },
 };
@@ -189,17 +190,19 @@ parser_next(struct parser *p, int argc, char **argv)
 }
 
 static int
-store_duration(const struct parser *p, const struct cli_opt *o,
-    const char *arg, double *dst)
+store_real(const struct parser *p, const struct cli_opt *o, const char *arg,
+    double *dst)
 {
+	const char *what = o->type == CLI_DURATION ? "a number of seconds" :
+	    "a number";
 	char *end;
 	double d;
 
 	errno = 0;
 	d = strtod(arg, &end);
 	if (errno || end == arg || *end || !isfinite(d))
-		return cli_usage_error(p->cmd, "%s: '%s' is not a number of "
-		    "seconds (%g to %g)", p->name, arg, o->min, o->max);
+		return cli_usage_error(p->cmd, "%s: '%s' is not %s (%g to %g)",
+		    p->name, arg, what, o->min, o->max);
 	if (d < o->min || d > o->max)
 		return cli_usage_error(p->cmd, "%s: '%s' is out of range (%g "
 		    "to %g)", p->name, arg, o->min, o->max);
@@ -268,7 +271,8 @@ store(const struct parser *p, const struct cli_opt *o, const char *arg,
 	case CLI_NUMBER:
 		return store_number(p, o, arg, dst);
 	case CLI_DURATION:
-		return store_duration(p, o, arg, dst);
+	case CLI_REAL:
+		return store_real(p, o, arg, dst);
 	case CLI_STRING:
 	case CLI_PATH:
 		*(const char **)dst = arg;

@@ -37,7 +37,15 @@
  * The shared options (-c, -C, -h, -V) are not in the command's table:
  * .common picks them, and their values land in struct cli_args. cli_parse
  * does -h and -V itself, checks the ranges, the exclusive groups and the
- * operand count, and reports every mistake with the same wording.
+ * operand count, and reports every mistake with the same wording, naming
+ * the option as it was typed ("-d: '0' is out of range (0.1 to 86400)").
+ * What depends on several options ("--json needs -b") the command checks
+ * after cli_parse; args->seen says which of its options were given.
+ *
+ * A program of its own (dmtop, bench/density) is a struct cli_cmd without
+ * a name, run by its main: dm_progname names it in messages and -V,
+ * .help_more adds its key list to -h, a .parse function turns a column
+ * name into its enum, and its "--complete REQUEST ..." is cli_complete.
  */
 #ifndef DM_CLI_H
 #define DM_CLI_H
@@ -60,6 +68,7 @@ enum cli_type {
 			 * bytes), at least .lo bytes */
 	CLI_NUMBER,	/* long, a whole number from .lo to .hi */
 	CLI_DURATION,	/* double seconds, .min to .max, fractions allowed */
+	CLI_REAL,	/* double, .min to .max (a rate, hours) */
 	CLI_STRING,	/* const char *, pointing into argv */
 	CLI_PATH,	/* const char *, a file name (completes as one) */
 	CLI_HELP,	/* print cli_help and exit 0 */
@@ -85,7 +94,7 @@ struct cli_opt {
 	enum cli_type type;
 	size_t off;		/* destination in the options struct */
 	long lo, hi;		/* CLI_NUMBER range; CLI_SIZE floor in .lo */
-	double min, max;	/* CLI_DURATION range */
+	double min, max;	/* CLI_DURATION and CLI_REAL range */
 	int value;		/* CLI_SET, CLI_BITS */
 	unsigned excl;		/* CLI_GROUP bits */
 	/* Instead of the type's parser: store what arg means at dst, or

@@ -16,7 +16,7 @@ struct t_opts {
 	unsigned bits;
 	uint64_t size;
 	long number, big;
-	double delay;
+	double delay, rate;
 	const char *name, *file;
 	int color;
 };
@@ -56,6 +56,8 @@ static const struct cli_opt opts[] = {
 	    .lo = 1, .hi = LONG_MAX, .help = "at least one" },
 	{ .lng = "delay", .shrt = 'd', .type = CLI_DURATION, .off = OFF(delay),
 	    .min = 0.1, .max = 86400, .help = "a delay" },
+	{ .lng = "rate", .type = CLI_REAL, .off = OFF(rate), .min = 1,
+	    .max = 1e6, .help = "a rate" },
 	{ .lng = "name", .type = CLI_STRING, .off = OFF(name), .help = "a name" },
 	{ .lng = "file", .type = CLI_PATH, .off = OFF(file), .help = "a file" },
 	{ .lng = "color", .shrt = 's', .type = CLI_STRING, .arg = "COLOR",
@@ -164,6 +166,8 @@ types(void)
 	    CLI_RUN && o.number == 2000, "a number, at its bounds; last wins");
 	CHECK(parse("-d", "0.5", "vm", NULL) == CLI_RUN && o.delay == 0.5,
 	    "a duration with a fraction");
+	CHECK(parse("--rate", "2.5e3", "vm", NULL) == CLI_RUN &&
+	    o.rate == 2500, "a real number");
 	CHECK(parse("--name", "x", "--file", "/f", "vm", NULL) == CLI_RUN &&
 	    strcmp(o.name, "x") == 0 && strcmp(o.file, "/f") == 0,
 	    "a string and a path");
@@ -196,6 +200,10 @@ ranges(void)
 	    "--delay", "soon", "vm");
 	REFUSED("-d: 'inf' is not a number of seconds (0.1 to 86400)", "-d",
 	    "inf", "vm");
+	REFUSED("--rate: '0.5' is out of range (1 to 1e+06)", "--rate", "0.5",
+	    "vm");
+	REFUSED("--rate: 'fast' is not a number (1 to 1e+06)", "--rate",
+	    "fast", "vm");
 	REFUSED("--size: '1024' is below the 32 MiB floor (a number without a "
 	    "unit is bytes)", "--size", "1024", "vm");
 	REFUSED("--size: '0' must be greater than zero", "--size", "0", "vm");
@@ -263,6 +271,7 @@ completion(void)
 	static const char *const want[][2] = {
 		{ "--flag", "none" }, { "--size", "size" },
 		{ "--number", "number" }, { "-d", "number" },
+		{ "--rate", "number" },
 		{ "--name", "value" }, { "--file", "file" }, { "-C", "file" },
 		{ "-c", "uri" }, { "--color", "column" }, { "-h", "none" },
 	};
