@@ -131,6 +131,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	struct hostconf hc;
 	struct domxml d;
 	char err[256], *xml;
+	bool start, release;
 	int rc;
 
 	if ((rc = cli_parse(cmd, argc, argv, NULL, &a)) != CLI_RUN)
@@ -140,8 +141,8 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	sub = a.argv[2];
 	/* Only a start is decided; "release end" gives back what a start
 	 * that did not happen held. Anything else returns at once. */
-	bool start = strcmp(op, "prepare") == 0 && strcmp(sub, "begin") == 0;
-	bool release = strcmp(op, "release") == 0 && strcmp(sub, "end") == 0;
+	start = strcmp(op, "prepare") == 0 && strcmp(sub, "begin") == 0;
+	release = strcmp(op, "release") == 0 && strcmp(sub, "end") == 0;
 
 	if (!start && !release)
 		return 0;
