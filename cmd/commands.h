@@ -7,9 +7,20 @@
 /* The -c given before the command name, if any. */
 extern const char *dmctl_uri;
 
+/* dmctl itself: the options before the command. */
+extern const struct cli_cmd dmctl_main;
+
 /* The command table, in dmctl.c. */
 extern const struct cli_cmd *const dmctl_commands[];
 extern const size_t dmctl_ncommands;
+
+/* For the entry of a command whose operands are one VM or more. */
+#define CMD_VMS                                                            \
+	.args = "VM...", .operands = "vm", .min_operands = 1,               \
+	.max_operands = CLI_MANY, .missing = "no VM named"
+
+/* The command named name, or NULL. */
+const struct cli_cmd *dmctl_find(const char *name);
 
 extern const struct cli_cmd cmd_set;
 extern const struct cli_cmd cmd_show;

@@ -13,27 +13,20 @@
 #include "util.h"
 #include "virt.h"
 
-static const struct cli_opt opts[] = {
-	CLI_COMMON_OPTS,
-};
-
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_complete = {
-	"complete", "commands | options CMD | argument CMD OPTION | vms",
-	"(for shell completion)", opts, DM_ARRAY_LEN(opts), run, NULL,
+	.name = "complete",
+	.args = "commands | options CMD | argument CMD OPTION | operands CMD "
+	    "| vms",
+	.summary = "Answer the shell completions (CMD \"\" is dmctl itself).",
+	.common = CLI_CONNECT | CLI_HELP_OPT,
+	.min_operands = 1,
+	.max_operands = CLI_MANY,
+	.missing = "say what to complete",
+	.hidden = true,
+	.run = run,
 };
-
-static const struct cli_cmd *
-find(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < dmctl_ncommands; i++)
-		if (strcmp(dmctl_commands[i]->name, name) == 0)
-			return dmctl_commands[i];
-	return NULL;
-}
 
 /* VM names, one a line; silent on errors, a shell is waiting. */
 static int
@@ -60,48 +53,34 @@ list_vms(const char *uri)
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
+	struct cli_args a = { .uri = dmctl_uri };
 	const struct cli_cmd *target;
-	const char *uri = dmctl_uri, *arg, *what;
+	const char *what;
 	size_t i;
-	int c;
+	int rc;
 
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		if (c == OPT_CONNECT)
-			uri = arg;
-		else if (c == OPT_HELP) {
-			cli_help(cmd, stdout);
-			return 0;
-		} else
-			return EXIT_USAGE;
-	}
-	if (optind >= argc)
-		return cli_usage_error(cmd, "say what to complete");
-	what = argv[optind++];
+	if ((rc = cli_parse(cmd, argc, argv, NULL, &a)) != CLI_RUN)
+		return rc;
+	what = a.argv[0];
 	if (strcmp(what, "commands") == 0) {
 		for (i = 0; i < dmctl_ncommands; i++)
-			if (dmctl_commands[i] != cmd)
+			if (!dmctl_commands[i]->hidden)
 				printf("%s\n", dmctl_commands[i]->name);
 		return 0;
 	}
 	if (strcmp(what, "vms") == 0)
-		return list_vms(uri);
-	if (optind >= argc || !(target = find(argv[optind])))
+		return list_vms(a.uri);
+	if (a.argc < 2)
 		return cli_usage_error(cmd, "name a command");
-	if (strcmp(what, "options") == 0) {
-		cli_list_options(target, stdout);
-		return 0;
-	}
+	/* "": the options before the command, dmctl's own. */
+	target = a.argv[1][0] ? dmctl_find(a.argv[1]) : &dmctl_main;
+	if (!target)
+		return cli_usage_error(cmd, "name a command");
 	if (strcmp(what, "operands") == 0) {
 		printf("%s\n", target->operands ? target->operands : "");
 		return 0;
 	}
-	if (strcmp(what, "argument") == 0 && optind + 1 < argc) {
-		const struct cli_opt *o = cli_find(target, argv[optind + 1]);
-
-		if (!o)
-			return 1;
-		printf("%s\n", cli_argument_kind(o));
-		return 0;
-	}
+	if ((rc = cli_complete(target, what, a.argc - 2, a.argv + 2)) != CLI_RUN)
+		return rc;
 	return cli_usage_error(cmd, "unknown request '%s'", what);
 }

@@ -1,5 +1,4 @@
 /* dmctl.c - the dmctl command: global options and the command table. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,10 +6,6 @@
 #include "cli.h"
 #include "commands.h"
 #include "util.h"
-
-#ifndef DM_VERSION
-#define DM_VERSION "unknown"
-#endif
 
 const struct cli_cmd *const dmctl_commands[] = {
 	&cmd_set, &cmd_show, &cmd_start, &cmd_rebalance, &cmd_hook,
@@ -22,68 +17,59 @@ const size_t dmctl_ncommands = DM_ARRAY_LEN(dmctl_commands);
 const char *dmctl_uri;
 
 static void
-usage(FILE *f)
+list_commands(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: dmctl [-c URI] COMMAND [options] [args]\n"
-	    "       dmctl --version\n\n"
-	    "Dynamic memory for libvirt/KVM guests.\n\ncommands:\n");
+	fprintf(f, "\ncommands:\n");
 	for (i = 0; i < dmctl_ncommands; i++)
-		if (dmctl_commands[i]->summary[0] != '(')
+		if (!dmctl_commands[i]->hidden)
 			fprintf(f, "  %-10s %s\n", dmctl_commands[i]->name,
 			    dmctl_commands[i]->summary);
 	fprintf(f, "\nRun 'dmctl COMMAND -h' for a command's options; "
 	    "see dmctl(8).\n");
 }
 
+const struct cli_cmd dmctl_main = {
+	.args = "COMMAND [args]",
+	.summary = "Dynamic memory for libvirt/KVM guests.",
+	.common = CLI_CONNECT | CLI_HELP_OPT | CLI_VERSION_OPT,
+	.max_operands = CLI_MANY,
+	.stop_at_operand = true,
+	.help_more = list_commands,
+};
+
+const struct cli_cmd *
+dmctl_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < dmctl_ncommands; i++)
+		if (strcmp(dmctl_commands[i]->name, name) == 0)
+			return dmctl_commands[i];
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
-	static const struct option longs[] = {
-		{ "connect", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 },
-	};
-	size_t i;
-	int c, rc;
+	struct cli_args a = { .uri = NULL };
+	const struct cli_cmd *cmd;
+	int rc;
 
 	dm_progname = "dmctl";
 	dm_ignore_sigpipe();
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:c:hV", longs, NULL)) != -1) {
-		switch (c) {
-		case 'c':
-			dmctl_uri = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return dm_flush_stdout() < 0;
-		case 'V':
-			printf("dmctl %s\n", DM_VERSION);
-			return dm_flush_stdout() < 0;
-		case ':':
-			return cli_usage_error(NULL, "option '%s' needs an "
-			    "argument", argv[optind - 1]);
-		default:
-			return cli_usage_error(NULL, "unknown option '%s'",
-			    argv[optind - 1]);
-		}
-	}
-	if (optind >= argc) {
-		usage(stderr);
+	if ((rc = cli_parse(&dmctl_main, argc, argv, NULL, &a)) != CLI_RUN)
+		return rc == 0 && dm_flush_stdout() < 0 ? 1 : rc;
+	if (a.argc == 0) {
+		cli_help(&dmctl_main, stderr);
 		return EXIT_USAGE;
 	}
-	for (i = 0; i < dmctl_ncommands; i++) {
-		const struct cli_cmd *cmd = dmctl_commands[i];
-
-		if (strcmp(argv[optind], cmd->name) != 0)
-			continue;
-		rc = cmd->run(cmd, argc - optind, argv + optind);
-		if (dm_flush_stdout() < 0 && rc == 0)
-			rc = 1;
-		return rc;
-	}
-	return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
+	if (!(cmd = dmctl_find(a.argv[0])))
+		return cli_usage_error(NULL, "unknown command '%s'", a.argv[0]);
+	dmctl_uri = a.uri;
+	rc = cmd->run(cmd, a.argc, a.argv);
+	if (dm_flush_stdout() < 0 && rc == 0)
+		rc = 1;
+	return rc;
 }

@@ -21,20 +21,20 @@
 #include "size.h"
 #include "util.h"
 
-enum { O_CONFIG_FILE = 1 };
-
-static const struct cli_opt opts[] = {
-	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
-	    "host settings file (default /etc/dmctl.conf)", "file" },
-	CLI_COMMON_OPTS,
-};
-
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
+/* -c is taken, as by every command, but the hook never connects. */
 const struct cli_cmd cmd_hook = {
-	"hook", "GUEST OPERATION SUB-OPERATION [EXTRA]", "The libvirt qemu "
-	"hook: admit a starting VM if the pool holds what it boots with.",
-	opts, DM_ARRAY_LEN(opts), run, NULL,
+	.name = "hook",
+	.args = "GUEST OPERATION SUB-OPERATION [EXTRA]",
+	.summary = "The libvirt qemu hook: admit a starting VM if the pool "
+	    "holds what it boots with.",
+	.common = CLI_COMMON,
+	.min_operands = 3,
+	.max_operands = CLI_MANY,
+	.missing = "give libvirt's hook arguments: GUEST OPERATION "
+	    "SUB-OPERATION [EXTRA]",
+	.run = run,
 };
 
 /* The domain XML libvirt writes on stdin; NULL if none. */
@@ -126,41 +126,28 @@ out:
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	const char *conffile = NULL, *arg, *name, *op, *sub;
+	struct cli_args a = { .uri = NULL };
+	const char *name, *op, *sub;
 	struct hostconf hc;
 	struct domxml d;
 	char err[256], *xml;
-	int c, rc;
+	bool start, release;
+	int rc;
 
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_CONFIG_FILE:
-			conffile = arg;
-			break;
-		case OPT_CONNECT:
-			break;	/* the hook never connects */
-		case OPT_HELP:
-			cli_help(cmd, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind < 3)
-		return cli_usage_error(cmd, "give libvirt's hook arguments: "
-		    "GUEST OPERATION SUB-OPERATION [EXTRA]");
-	name = argv[optind];
-	op = argv[optind + 1];
-	sub = argv[optind + 2];
+	if ((rc = cli_parse(cmd, argc, argv, NULL, &a)) != CLI_RUN)
+		return rc;
+	name = a.argv[0];
+	op = a.argv[1];
+	sub = a.argv[2];
 	/* Only a start is decided; "release end" gives back what a start
 	 * that did not happen held. Anything else returns at once. */
-	bool start = strcmp(op, "prepare") == 0 && strcmp(sub, "begin") == 0;
-	bool release = strcmp(op, "release") == 0 && strcmp(sub, "end") == 0;
+	start = strcmp(op, "prepare") == 0 && strcmp(sub, "begin") == 0;
+	release = strcmp(op, "release") == 0 && strcmp(sub, "end") == 0;
 
 	if (!start && !release)
 		return 0;
 	openlog("dmctl-hook", LOG_PID, LOG_DAEMON);
-	if (hostconf_load(&hc, conffile) < 0) {
+	if (hostconf_load(&hc, a.conffile) < 0) {
 		hostconf_free(&hc);
 		return hc.hook_refuse ? 1 : 0;
 	}

@@ -22,25 +22,35 @@
 #include "util.h"
 #include "virt.h"
 
-enum { O_DRY_RUN = 1, O_JSON, O_QUIET, O_EVERY, O_CONFIG_FILE };
+struct rebalance_opts {
+	bool dry_run;
+	int output;		/* enum balance_output */
+	long every;
+};
+
+#define REB_OFF(field) offsetof(struct rebalance_opts, field)
 
 static const struct cli_opt opts[] = {
-	{ O_DRY_RUN, "dry-run", 'n', NULL, "print the plan, change nothing",
-	    NULL },
-	{ O_JSON, "json", 0, NULL, "print the plan and result as JSON", NULL },
-	{ O_QUIET, "quiet", 'q', NULL, "print only errors (for cron)", NULL },
-	{ O_EVERY, "every", 0, "SECONDS",
-	    "run a pass every SECONDS until SIGINT or SIGTERM", "number" },
-	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
-	    "host settings file (default /etc/dmctl.conf)", "file" },
-	CLI_COMMON_OPTS,
+	{ .lng = "dry-run", .shrt = 'n', .type = CLI_FLAG,
+	    .off = REB_OFF(dry_run), .help = "print the plan, change nothing" },
+	{ .lng = "json", .type = CLI_SET, .off = REB_OFF(output),
+	    .value = BAL_JSON, .help = "print the plan and result as JSON" },
+	{ .lng = "quiet", .shrt = 'q', .type = CLI_SET, .off = REB_OFF(output),
+	    .value = BAL_QUIET, .help = "print only errors (for cron)" },
+	{ .lng = "every", .type = CLI_NUMBER, .arg = "SECONDS",
+	    .off = REB_OFF(every), .lo = 1, .hi = 86400,
+	    .help = "run a pass every SECONDS until SIGINT or SIGTERM" },
 };
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_rebalance = {
-	"rebalance", NULL, "Move memory between running dynamic VMs: one pass, "
-	"or one every few seconds.", opts, DM_ARRAY_LEN(opts), run, NULL,
+	.name = "rebalance",
+	.summary = "Move memory between running dynamic VMs: one pass, or one "
+	    "every few seconds.",
+	CLI_OPTS(opts),
+	.common = CLI_COMMON,
+	.run = run,
 };
 
 static volatile sig_atomic_t stop;
@@ -68,111 +78,91 @@ wait_tick(const struct timespec *start, unsigned every)
 	}
 }
 
+/* Between passes: the connection, kept while it lives, and the lock. */
+struct loop {
+	const char *uri;
+	struct hostconf hc;
+	struct balance_opts bo;
+	virConnectPtr conn;
+	char *lock;
+	bool said_down;
+};
+
+/* One pass: 0, or 1 when it failed or some VM could not be set. */
+static int
+pass(struct loop *l)
+{
+	int fd, r;
+
+	/* While the daemon is down, --every says so once, not each
+	 * second. */
+	if (!l->conn && !(l->conn = virt_open(l->uri, false, !l->said_down))) {
+		l->said_down = true;
+		return 1;
+	}
+	if (l->said_down)
+		dm_warn("rebalance: connected again");
+	l->said_down = false;
+	free(l->lock);
+	l->lock = lock_path(l->conn, &l->hc);
+	if ((fd = lock_take(l->lock, l->hc.lock_wait, "rebalance", &stop)) < 0)
+		return 1;
+	r = balance_pass(l->conn, &l->hc, &l->bo, time(NULL), stdout);
+	close(fd);
+	/* A dead connection is opened afresh next time, so --every
+	 * outlives a daemon restart. */
+	if (r < 0 && virConnectIsAlive(l->conn) != 1) {
+		virConnectClose(l->conn);
+		l->conn = NULL;
+	}
+	return r != 0;
+}
+
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	const char *uri = dmctl_uri, *conffile = NULL, *arg;
-	struct balance_opts bo = { false, BAL_TEXT, 0, 0 };
+	struct rebalance_opts o = { .output = BAL_TEXT };
+	struct cli_args a = { .uri = dmctl_uri };
+	struct loop l = { .conn = NULL };
 	struct sigaction sa;
-	struct hostconf hc;
-	virConnectPtr conn = NULL;
-	long every = 0;
-	const char *why;
-	int c, rc = 0, fd, said_down = 0;
-	char *lock = NULL;
+	int rc;
 
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_DRY_RUN:
-			bo.dry_run = true;
-			break;
-		case O_JSON:
-			bo.output = BAL_JSON;
-			break;
-		case O_QUIET:
-			bo.output = BAL_QUIET;
-			break;
-		case O_EVERY:
-			if (number_parse(arg, 1, 86400, &every, &why) < 0)
-				return cli_usage_error(cmd, "--every: '%s' is "
-				    "%s (1 to 86400)", arg, why);
-			bo.every = (unsigned)every;
-			break;
-		case O_CONFIG_FILE:
-			conffile = arg;
-			break;
-		case OPT_CONNECT:
-			uri = arg;
-			break;
-		case OPT_HELP:
-			cli_help(cmd, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(cmd, "unexpected argument '%s'",
-		    argv[optind]);
-	if (hostconf_load(&hc, conffile) < 0) {
-		hostconf_free(&hc);
+	if ((rc = cli_parse(cmd, argc, argv, &o, &a)) != CLI_RUN)
+		return rc;
+	if (hostconf_load(&l.hc, a.conffile) < 0) {
+		hostconf_free(&l.hc);
 		return 1;
 	}
-	uri = hostconf_uri(&hc, uri);
+	l.uri = hostconf_uri(&l.hc, a.uri);
+	l.bo.dry_run = o.dry_run;
+	l.bo.output = (enum balance_output)o.output;
+	l.bo.every = (unsigned)o.every;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	openlog("dmctl", LOG_PID, LOG_DAEMON);
-
 	do {
 		struct timespec start;
 
 		clock_gettime(CLOCK_MONOTONIC, &start);
-		/* While the daemon is down, --every says so once, not each
-		 * second. */
-		if (!conn && !(conn = virt_open(uri, false, !said_down))) {
-			rc = 1;
-			said_down = 1;
-		} else {
-			if (said_down)
-				dm_warn("rebalance: connected again");
-			said_down = 0;
-			free(lock);
-			lock = lock_path(conn, &hc);
-			if ((fd = lock_take(lock, hc.lock_wait, "rebalance", &stop)) < 0)
-				rc = 1;
-			else {
-				int r = balance_pass(conn, &hc, &bo,
-				    time(NULL), stdout);
-
-				close(fd);
-				rc = r != 0;
-				/* A dead connection is opened afresh next
-				 * time, so --every outlives a daemon
-				 * restart. */
-				if (r < 0 && virConnectIsAlive(conn) != 1) {
-					virConnectClose(conn);
-					conn = NULL;
-				}
-			}
-		}
+		rc = pass(&l);
 		/* Each pass's plan is out before the next: a reader that
 		 * went away ends the loop (quietly, as by SIGPIPE). */
-		if (every && dm_flush_stdout() < 0) {
+		if (o.every && dm_flush_stdout() < 0) {
 			rc = 1;
 			break;
 		}
-		if (every)
-			wait_tick(&start, (unsigned)every);
-	} while (every && !stop);
+		if (o.every)
+			wait_tick(&start, (unsigned)o.every);
+	} while (o.every && !stop);
 
-	if (conn)
-		virConnectClose(conn);
-	free(lock);
-	hostconf_free(&hc);
+	if (l.conn)
+		virConnectClose(l.conn);
+	free(l.lock);
+	hostconf_free(&l.hc);
 	closelog();
 	/* Stopped by a signal, --every has done its job. */
-	return every && stop ? 0 : rc;
+	return o.every && stop ? 0 : rc;
 }

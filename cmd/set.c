@@ -13,73 +13,68 @@
 #include "util.h"
 #include "virt.h"
 
-enum {
-	O_ENABLE = 1, O_DISABLE, O_STARTUP, O_MINIMUM, O_MAXIMUM, O_BUFFER,
-	O_WEIGHT, O_HOT_ADD, O_NO_HOT_ADD, O_LIVE, O_CONFIG, O_CURRENT,
-	O_CONFIG_FILE,
+/* What the options say: the change, how it grows, which copies. */
+struct set_opts {
+	struct vmconf_change ch;
+	int grow;		/* DOMDEF_KEEP, DOMDEF_BALLOON, DOMDEF_HOTADD */
+	unsigned scope;		/* SCOPE_* */
 };
 
+enum { G_ENABLE, G_GROW, G_LIVE, G_CONFIG };
+
+#define SET_OFF(field) offsetof(struct set_opts, field)
+
+/* Option to setting, in one place: the settings first (NSETTINGS rows,
+ * which "nothing to set" names), then the copies to change. */
 static const struct cli_opt opts[] = {
-	{ O_ENABLE, "enable", 0, NULL, "make the VMs dynamic", NULL },
-	{ O_DISABLE, "disable", 0, NULL, "make the VMs static", NULL },
-	{ O_STARTUP, "startup", 0, "SIZE", "memory at boot", "size" },
-	{ O_MINIMUM, "minimum", 0, "SIZE", "least the balancer leaves",
-	    "size" },
-	{ O_MAXIMUM, "maximum", 0, "SIZE", "most the VM can have", "size" },
-	{ O_BUFFER, "buffer", 0, "PCT",
-	    "spare memory as a percent of demand (5-2000)", "number" },
-	{ O_WEIGHT, "weight", 0, "N", "priority when memory is short "
-	    "(0-100)", "number" },
-	{ O_HOT_ADD, "hot-add", 0, NULL, "boot with startup, grow by "
-	    "virtio-mem hot-add", NULL },
-	{ O_NO_HOT_ADD, "no-hot-add", 0, NULL, "boot with maximum, grow by "
-	    "the balloon only", NULL },
-	{ O_LIVE, "live", 0, NULL, "change the running VM only", NULL },
-	{ O_CONFIG, "config", 0, NULL, "change the persistent config only",
-	    NULL },
-	{ O_CURRENT, "current", 0, NULL, "change the running VM if it runs, "
-	    "else its config", NULL },
-	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
-	    "host settings file, for its uri (default /etc/dmctl.conf)",
-	    "file" },
-	CLI_COMMON_OPTS,
+	{ .lng = "enable", .type = CLI_SET, .off = SET_OFF(ch.enable),
+	    .value = 1, .excl = CLI_GROUP(G_ENABLE),
+	    .help = "make the VMs dynamic" },
+	{ .lng = "disable", .type = CLI_SET, .off = SET_OFF(ch.enable),
+	    .value = 0, .excl = CLI_GROUP(G_ENABLE),
+	    .help = "make the VMs static" },
+	{ .lng = "startup", .type = CLI_SIZE, .off = SET_OFF(ch.v.startup),
+	    .lo = VMCONF_SIZE_MIN, .help = "memory at boot" },
+	{ .lng = "minimum", .type = CLI_SIZE, .off = SET_OFF(ch.v.minimum),
+	    .lo = VMCONF_SIZE_MIN, .help = "least the balancer leaves" },
+	{ .lng = "maximum", .type = CLI_SIZE, .off = SET_OFF(ch.v.maximum),
+	    .lo = VMCONF_SIZE_MIN, .help = "most the VM can have" },
+	{ .lng = "buffer", .type = CLI_NUMBER, .arg = "PCT",
+	    .off = SET_OFF(ch.v.buffer), .lo = VMCONF_BUFFER_MIN,
+	    .hi = VMCONF_BUFFER_MAX,
+	    .help = "spare memory as a percent of demand (5-2000)" },
+	{ .lng = "weight", .type = CLI_NUMBER, .off = SET_OFF(ch.v.weight),
+	    .lo = VMCONF_WEIGHT_MIN, .hi = VMCONF_WEIGHT_MAX,
+	    .help = "priority when memory is short (0-100)" },
+	{ .lng = "hot-add", .type = CLI_SET, .off = SET_OFF(grow),
+	    .value = DOMDEF_HOTADD, .excl = CLI_GROUP(G_GROW),
+	    .help = "boot with startup, grow by virtio-mem hot-add" },
+	{ .lng = "no-hot-add", .type = CLI_SET, .off = SET_OFF(grow),
+	    .value = DOMDEF_BALLOON, .excl = CLI_GROUP(G_GROW),
+	    .help = "boot with maximum, grow by the balloon only" },
+	{ .lng = "live", .type = CLI_BITS, .off = SET_OFF(scope),
+	    .value = SCOPE_LIVE, .excl = CLI_GROUP(G_LIVE),
+	    .help = "change the running VM only" },
+	{ .lng = "config", .type = CLI_BITS, .off = SET_OFF(scope),
+	    .value = SCOPE_CONFIG, .excl = CLI_GROUP(G_CONFIG),
+	    .help = "change the persistent config only" },
+	{ .lng = "current", .type = CLI_BITS, .off = SET_OFF(scope),
+	    .value = SCOPE_CURRENT,
+	    .excl = CLI_GROUP(G_LIVE) | CLI_GROUP(G_CONFIG),
+	    .help = "change the running VM if it runs, else its config" },
 };
+#define NSETTINGS 9
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_set = {
-	"set", "VM...", "Change the dynamic memory settings of VMs.",
-	opts, DM_ARRAY_LEN(opts), run, "vm",
+	.name = "set",
+	CMD_VMS,
+	.summary = "Change the dynamic memory settings of VMs.",
+	CLI_OPTS(opts),
+	.common = CLI_COMMON,
+	.run = run,
 };
-
-static int
-parse_size_opt(const struct cli_cmd *cmd, const char *name, const char *arg,
-    uint64_t *out)
-{
-	const char *why;
-
-	if (size_parse(arg, 1, out, &why) < 0)
-		return cli_usage_error(cmd, "--%s: '%s' %s", name, arg, why);
-	/* A bare number is bytes; "--startup 1024" meant as KiB or MiB
-	 * would boot nothing, so small sizes are refused outright. */
-	if (*out < VMCONF_SIZE_MIN)
-		return cli_usage_error(cmd, "--%s: '%s' is below the %llu MiB "
-		    "floor (a number without a unit is bytes)", name, arg,
-		    (unsigned long long)(VMCONF_SIZE_MIN / MIB));
-	return 0;
-}
-
-static int
-parse_num_opt(const struct cli_cmd *cmd, const char *name, const char *arg,
-    long lo, long hi, long *out)
-{
-	const char *why;
-
-	if (number_parse(arg, lo, hi, out, &why) < 0)
-		return cli_usage_error(cmd, "--%s: '%s' is %s (%ld to %ld)",
-		    name, arg, why, lo, hi);
-	return 0;
-}
 
 /* One line per VM saying what it now is. */
 static void
@@ -124,162 +119,128 @@ report(const struct setjob *job)
 		    "startup, maximum and hot-add");
 }
 
+/* The options, and what cli_parse cannot check alone. */
 static int
-run(const struct cli_cmd *cmd, int argc, char **argv)
+parse(const struct cli_cmd *cmd, int argc, char **argv, struct set_opts *o,
+    struct cli_args *a)
 {
-	struct vmconf_change ch;
-	const char *uri = dmctl_uri, *conffile = NULL, *arg;
-	struct hostconf hc;
-	unsigned scope = 0;
-	uint64_t host_memory;
-	virConnectPtr conn;
-	virDomainPtr *doms;
-	struct setjob *jobs;
-	int c, i, n, fd, failed = 0;
-	bool any = false;
-	int grow = DOMDEF_KEEP;
-	char *base, *lock;
+	char names[256] = "";
+	size_t i;
+	int rc;
 
-	vmconf_change_init(&ch);
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_ENABLE:
-		case O_DISABLE:
-			if (ch.enable >= 0 && ch.enable != (c == O_ENABLE))
-				return cli_usage_error(cmd, "--enable and "
-				    "--disable conflict");
-			ch.enable = c == O_ENABLE;
-			break;
-		case O_STARTUP:
-			if (parse_size_opt(cmd, "startup", arg, &ch.v.startup))
-				return EXIT_USAGE;
-			break;
-		case O_MINIMUM:
-			if (parse_size_opt(cmd, "minimum", arg, &ch.v.minimum))
-				return EXIT_USAGE;
-			break;
-		case O_MAXIMUM:
-			if (parse_size_opt(cmd, "maximum", arg, &ch.v.maximum))
-				return EXIT_USAGE;
-			break;
-		case O_BUFFER:
-			if (parse_num_opt(cmd, "buffer", arg, VMCONF_BUFFER_MIN,
-			    VMCONF_BUFFER_MAX, &ch.v.buffer))
-				return EXIT_USAGE;
-			break;
-		case O_WEIGHT:
-			if (parse_num_opt(cmd, "weight", arg, VMCONF_WEIGHT_MIN,
-			    VMCONF_WEIGHT_MAX, &ch.v.weight))
-				return EXIT_USAGE;
-			break;
-		case O_HOT_ADD:
-		case O_NO_HOT_ADD:
-			if (grow != DOMDEF_KEEP && grow != (c == O_HOT_ADD))
-				return cli_usage_error(cmd, "--hot-add and "
-				    "--no-hot-add conflict");
-			grow = c == O_HOT_ADD ? DOMDEF_HOTADD : DOMDEF_BALLOON;
-			break;
-		case O_LIVE:
-			scope |= SCOPE_LIVE;
-			continue;
-		case O_CONFIG:
-			scope |= SCOPE_CONFIG;
-			continue;
-		case O_CURRENT:
-			scope |= SCOPE_CURRENT;
-			continue;
-		case O_CONFIG_FILE:
-			conffile = arg;
-			continue;
-		case OPT_CONNECT:
-			uri = arg;
-			continue;
-		case OPT_HELP:
-			cli_help(cmd, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
+	if ((rc = cli_parse(cmd, argc, argv, o, a)) != CLI_RUN)
+		return rc;
+	if (!(a->seen & ((1ULL << NSETTINGS) - 1))) {
+		for (i = 0; i < NSETTINGS; i++) {
+			size_t len = strlen(names);
+
+			snprintf(names + len, sizeof(names) - len, "%s--%s",
+			    i == 0 ? "" : i + 1 == NSETTINGS ? " or " : ", ",
+			    opts[i].lng);
 		}
-		any = true;
+		return cli_usage_error(cmd, "nothing to set (give %s)", names);
 	}
-	if (!any)
-		return cli_usage_error(cmd, "nothing to set (give --enable, "
-		    "--disable, --startup, --minimum, --maximum, --buffer, "
-		    "--weight, --hot-add or --no-hot-add)");
-	if ((scope & SCOPE_CURRENT) && (scope & (SCOPE_LIVE | SCOPE_CONFIG)))
-		return cli_usage_error(cmd, "--current conflicts with --live "
-		    "and --config");
-	if (scope == SCOPE_LIVE && (ch.v.startup || ch.v.maximum ||
-	    grow != DOMDEF_KEEP))
+	if (o->scope == SCOPE_LIVE && (o->ch.v.startup || o->ch.v.maximum ||
+	    o->grow != DOMDEF_KEEP))
 		return cli_usage_error(cmd, "--startup, --maximum, --hot-add "
 		    "and --no-hot-add are boot settings and cannot be changed "
 		    "with --live alone");
-	if (optind >= argc)
-		return cli_usage_error(cmd, "no VM named");
+	return CLI_RUN;
+}
 
-	if (hostconf_load(&hc, conffile) < 0)
-		return 1;
-	conn = virt_open(hostconf_uri(&hc, uri), false, true);
-	if (!conn) {
+/* Connect, and take the set lock: two sets at once would each write back
+ * what they read, and one change would be lost, so they take turns from
+ * reading to writing. (Others' writers, virsh, are caught by
+ * setjob_commit's check.) Returns the lock's descriptor or -1. */
+static int
+connect_locked(const struct cli_args *a, virConnectPtr *conn,
+    uint64_t *host_memory)
+{
+	struct hostconf hc;
+	char *base, *lock;
+	int fd;
+
+	if (hostconf_load(&hc, a->conffile) < 0)
+		return -1;
+	*conn = virt_open(hostconf_uri(&hc, a->uri), false, true);
+	if (!*conn) {
 		hostconf_free(&hc);
-		return 1;
+		return -1;
 	}
-	/* Two sets at once would each write back what they read, and one
-	 * change would be lost: they take turns, from reading to writing.
-	 * (Others' writers, virsh, are caught by setjob_commit's check.) */
-	base = lock_path(conn, &hc);
+	base = lock_path(*conn, &hc);
 	lock = xasprintf("%s.set", base);
 	free(base);
 	fd = lock_take(lock, hc.lock_wait, "set", NULL);
 	free(lock);
 	hostconf_free(&hc);
-	if (fd < 0 || virt_host_memory(conn, &host_memory) < 0) {
+	if (fd < 0 || virt_host_memory(*conn, host_memory) < 0) {
 		if (fd >= 0)
 			close(fd);
-		virConnectClose(conn);
-		return 1;
+		virConnectClose(*conn);
+		return -1;
 	}
-	n = argc - optind;
-	doms = xcalloc((size_t)n, sizeof(*doms));
-	jobs = xcalloc((size_t)n, sizeof(*jobs));
+	return fd;
+}
+
+/* Write one prepared VM: 0, or -1 after a message. */
+static int
+commit(struct setjob *job, virDomainPtr dom, const char *name,
+    const struct set_opts *o, uint64_t host_memory)
+{
+	int r, tries = 0;
+
+	/* Someone changed its settings since they were read (virsh
+	 * metadata): read them again and merge into what is there now,
+	 * never over it. */
+	while ((r = setjob_commit(job)) == SETJOB_CHANGED && ++tries < 5 &&
+	    setjob_prepare(job, dom, name, &o->ch, o->grow, o->scope,
+	    host_memory) == 0)
+		;
+	if (r == SETJOB_CHANGED && tries < 5)
+		return -1;	/* prepare said why */
+	if (r == SETJOB_CHANGED)
+		return dm_error("VM '%s': its settings kept changing while "
+		    "they were being written; nothing was written", name);
+	if (r < 0)
+		return -1;
+	report(job);
+	return 0;
+}
+
+static int
+run(const struct cli_cmd *cmd, int argc, char **argv)
+{
+	struct set_opts o = { .grow = DOMDEF_KEEP };
+	struct cli_args a = { .uri = dmctl_uri };
+	uint64_t host_memory;
+	virConnectPtr conn;
+	virDomainPtr *doms;
+	struct setjob *jobs;
+	int i, fd, failed = 0;
+
+	vmconf_change_init(&o.ch);
+	if ((i = parse(cmd, argc, argv, &o, &a)) != CLI_RUN)
+		return i;
+	if ((fd = connect_locked(&a, &conn, &host_memory)) < 0)
+		return 1;
+	doms = xcalloc((size_t)a.argc, sizeof(*doms));
+	jobs = xcalloc((size_t)a.argc, sizeof(*jobs));
 
 	/* Check every VM before writing to any. */
-	for (i = 0; i < n; i++) {
-		const char *name = argv[optind + i];
-
-		if (!(doms[i] = virt_lookup(conn, name)) ||
-		    setjob_prepare(&jobs[i], doms[i], name, &ch, grow, scope,
-		    host_memory) < 0)
+	for (i = 0; i < a.argc; i++)
+		if (!(doms[i] = virt_lookup(conn, a.argv[i])) ||
+		    setjob_prepare(&jobs[i], doms[i], a.argv[i], &o.ch, o.grow,
+		    o.scope, host_memory) < 0)
 			failed++;
-	}
 	if (failed) {
-		if (n > 1)
+		if (a.argc > 1)
 			dm_warn("no VM was changed");
-	} else {
-		for (i = 0; i < n; i++) {
-			int r, tries = 0;
-
-			/* Someone changed its settings since they were
-			 * read (virsh metadata): read them again and merge
-			 * into what is there now, never over it. */
-			while ((r = setjob_commit(&jobs[i])) == SETJOB_CHANGED &&
-			    ++tries < 5 && setjob_prepare(&jobs[i], doms[i],
-			    argv[optind + i], &ch, grow, scope, host_memory) == 0)
-				;
-			if (r == SETJOB_CHANGED && tries < 5)
-				failed++;	/* prepare said why */
-			else if (r == SETJOB_CHANGED) {
-				dm_error("VM '%s': its settings kept changing "
-				    "while they were being written; nothing "
-				    "was written", argv[optind + i]);
+	} else
+		for (i = 0; i < a.argc; i++)
+			if (commit(&jobs[i], doms[i], a.argv[i], &o,
+			    host_memory) < 0)
 				failed++;
-			} else if (r < 0)
-				failed++;
-			else
-				report(&jobs[i]);
-		}
-	}
-	for (i = 0; i < n; i++)
+	for (i = 0; i < a.argc; i++)
 		if (doms[i])
 			virDomainFree(doms[i]);
 	free(doms);

@@ -8,20 +8,27 @@
 #include "virt.h"
 #include "vmstate.h"
 
-enum { O_JSON = 1, O_CONFIG_FILE };
+struct show_opts {
+	bool json;
+};
 
 static const struct cli_opt opts[] = {
-	{ O_JSON, "json", 0, NULL, "print JSON (sizes in bytes)", NULL },
-	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
-	    "host settings file (default /etc/dmctl.conf)", "file" },
-	CLI_COMMON_OPTS,
+	{ .lng = "json", .type = CLI_FLAG,
+	    .off = offsetof(struct show_opts, json),
+	    .help = "print JSON (sizes in bytes)" },
 };
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_show = {
-	"show", "[VM...]", "Show settings, assigned memory, demand and status "
-	"of VMs.", opts, DM_ARRAY_LEN(opts), run, "vm",
+	.name = "show",
+	.args = "[VM...]",
+	.summary = "Show settings, assigned memory, demand and status of VMs.",
+	CLI_OPTS(opts),
+	.common = CLI_COMMON,
+	.max_operands = CLI_MANY,
+	.run = run,
+	.operands = "vm",
 };
 
 static const enum col_id text_cols[] = {
@@ -40,51 +47,34 @@ static const enum col_id json_cols[] = {
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	const char *uri = dmctl_uri, *conffile = NULL, *arg;
+	struct show_opts o = { .json = false };
+	struct cli_args a = { .uri = dmctl_uri };
 	struct hostconf hc;
 	struct snapshot snap;
 	virConnectPtr conn;
 	virDomainPtr *doms = NULL;
-	bool json = false;
-	int c, i, n = 0, failed = 0;
+	int i, n = 0, failed = 0;
 	size_t k;
 
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_JSON:
-			json = true;
-			break;
-		case O_CONFIG_FILE:
-			conffile = arg;
-			break;
-		case OPT_CONNECT:
-			uri = arg;
-			break;
-		case OPT_HELP:
-			cli_help(cmd, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (hostconf_load(&hc, conffile) < 0)
+	if ((i = cli_parse(cmd, argc, argv, &o, &a)) != CLI_RUN)
+		return i;
+	if (hostconf_load(&hc, a.conffile) < 0)
 		return 1;
-	uri = hostconf_uri(&hc, uri);
-	if (!(conn = virt_open(uri, true, true))) {
+	if (!(conn = virt_open(hostconf_uri(&hc, a.uri), true, true))) {
 		hostconf_free(&hc);
 		return 1;
 	}
-	if (optind < argc) {
-		doms = xcalloc((size_t)(argc - optind), sizeof(*doms));
-		for (i = optind; i < argc; i++) {
-			if ((doms[n] = virt_lookup(conn, argv[i])))
+	if (a.argc) {
+		doms = xcalloc((size_t)a.argc, sizeof(*doms));
+		for (i = 0; i < a.argc; i++) {
+			if ((doms[n] = virt_lookup(conn, a.argv[i])))
 				n++;
 			else
 				failed++;
 		}
 	}
 	/* Every VM named was missing: show nothing rather than all. */
-	if (optind < argc && n == 0) {
+	if (a.argc && n == 0) {
 		free(doms);
 		virConnectClose(conn);
 		hostconf_free(&hc);
@@ -99,7 +89,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 				    snap.vms[k].name, snap.vms[k].conf_error);
 				failed++;
 			}
-		if (json)
+		if (o.json)
 			fields_print_json(stdout, &snap, json_cols,
 			    DM_ARRAY_LEN(json_cols));
 		else

@@ -22,22 +22,26 @@
 #include "virt.h"
 #include "vmstate.h"
 
-enum { O_DRY_RUN = 1, O_CONFIG_FILE };
+struct start_opts {
+	bool dry_run;
+};
 
 static const struct cli_opt opts[] = {
-	{ O_DRY_RUN, "dry-run", 'n', NULL,
-	    "say whether each VM would start, and change nothing", NULL },
-	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
-	    "host settings file (default /etc/dmctl.conf)", "file" },
-	CLI_COMMON_OPTS,
+	{ .lng = "dry-run", .shrt = 'n', .type = CLI_FLAG,
+	    .off = offsetof(struct start_opts, dry_run),
+	    .help = "say whether each VM would start, and change nothing" },
 };
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_start = {
-	"start", "VM...", "Start VMs if the pool can hold what they boot with, "
-	"taking back surplus from running VMs first if need be.", opts,
-	DM_ARRAY_LEN(opts), run, "vm",
+	.name = "start",
+	CMD_VMS,
+	.summary = "Start VMs if the pool can hold what they boot with, taking "
+	    "back surplus from running VMs first if need be.",
+	CLI_OPTS(opts),
+	.common = CLI_COMMON,
+	.run = run,
 };
 
 /* How long a start waits for running VMs' balloons to give back what it
@@ -163,17 +167,62 @@ ledger_admit(virDomainPtr dom, const struct hostconf *hc, uint64_t need,
 }
 
 /* Admit and start one VM; the lock is held. 0, or -1 after a message. */
+/* Take back surplus from running VMs until the pool holds need (START_WAIT
+ * seconds at most), with *free what it then has: 0, or -1 after a
+ * message. */
+static int
+make_room(virConnectPtr conn, const struct hostconf *hc, const char *name,
+    uint64_t need, int64_t *free)
+{
+	struct balance_opts bo = { false, BAL_QUIET, 0 };
+	time_t until;
+
+	/* The balancer's own reclaim, with the pool short by what the VM
+	 * needs: surplus goes first, lowest weight first, nobody below
+	 * demand + buffer. */
+	bo.hold = need;
+	if (balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
+		return -1;
+	until = time(NULL) + START_WAIT;
+	for (int tick = 1; (*free = free_now(conn, hc, NULL)) < (int64_t)need;
+	    tick++) {
+		if (*free == INT64_MIN)
+			return -1;
+		/* Again every 2 s: a VM in its grace period or settling
+		 * after a move gives nothing back at the first pass, and
+		 * the service's passes wait for the lock this start
+		 * holds. */
+		if (tick % 4 == 0 &&
+		    balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
+			return -1;
+		if (isatty(STDERR_FILENO))
+			fprintf(stderr, "\rdmctl: VM '%s': waiting for running "
+			    "VMs to give back memory: %lld of %llu MiB free ",
+			    name, size_mib_floor(*free),
+			    (unsigned long long)(need / MIB));
+		if (time(NULL) >= until) {
+			if (isatty(STDERR_FILENO))
+				fputc('\n', stderr);
+			refuse(name, need, *free, 0, ", after waiting 30 s for "
+			    "it");
+			return -1;
+		}
+		usleep(500 * 1000);
+	}
+	if (isatty(STDERR_FILENO))
+		fputc('\n', stderr);
+	return 0;
+}
+
 static int
 start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
     bool dry_run)
 {
 	virDomainPtr dom = virt_lookup(conn, name);
-	struct balance_opts bo = { false, BAL_QUIET, 0 };
 	const char *kind = "";
 	uint64_t size, need, reclaim = 0;
 	int64_t free;
 	int rc = -1, active;
-	time_t until;
 
 	if (!dom)
 		return -1;
@@ -203,42 +252,8 @@ start_one(virConnectPtr conn, const struct hostconf *hc, const char *name,
 		rc = 0;
 		goto out;
 	}
-	if (free < (int64_t)need) {
-		/* The balancer's own reclaim, with the pool short by what
-		 * the VM needs: surplus goes first, lowest weight first,
-		 * nobody below demand + buffer. */
-		bo.hold = need;
-		if (balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
-			goto out;
-		until = time(NULL) + START_WAIT;
-		for (int tick = 1;
-		    (free = free_now(conn, hc, NULL)) < (int64_t)need; tick++) {
-			if (free == INT64_MIN)
-				goto out;
-			/* Again every 2 s: a VM in its grace period or
-			 * settling after a move gives nothing back at the
-			 * first pass, and the service's passes wait for
-			 * the lock this start holds. */
-			if (tick % 4 == 0 &&
-			    balance_pass(conn, hc, &bo, time(NULL), stdout) < 0)
-				goto out;
-			if (isatty(STDERR_FILENO))
-				fprintf(stderr, "\rdmctl: VM '%s': waiting for "
-				    "running VMs to give back memory: %lld of "
-				    "%llu MiB free ", name, size_mib_floor(free),
-				    (unsigned long long)(need / MIB));
-			if (time(NULL) >= until) {
-				if (isatty(STDERR_FILENO))
-					fputc('\n', stderr);
-				refuse(name, need, free, 0, ", after waiting "
-				    "30 s for it");
-				goto out;
-			}
-			usleep(500 * 1000);
-		}
-		if (isatty(STDERR_FILENO))
-			fputc('\n', stderr);
-	}
+	if (free < (int64_t)need && make_room(conn, hc, name, need, &free) < 0)
+		goto out;
 	ledger_admit(dom, hc, need, free, true);
 	if (virDomainCreate(dom) < 0) {
 		dm_error("VM '%s': cannot start: %s", name, virt_errmsg());
@@ -257,38 +272,20 @@ out:
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	const char *uri = dmctl_uri, *conffile = NULL, *arg;
+	struct start_opts o = { .dry_run = false };
+	struct cli_args a = { .uri = dmctl_uri };
 	struct hostconf hc;
 	virConnectPtr conn;
-	bool dry_run = false;
-	int c, i, fd, failed = 0;
+	int i, fd, failed = 0;
 	char *lock;
 
-	while ((c = cli_next(cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_DRY_RUN:
-			dry_run = true;
-			break;
-		case O_CONFIG_FILE:
-			conffile = arg;
-			break;
-		case OPT_CONNECT:
-			uri = arg;
-			break;
-		case OPT_HELP:
-			cli_help(cmd, stdout);
-			return 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind >= argc)
-		return cli_usage_error(cmd, "no VM named");
-	if (hostconf_load(&hc, conffile) < 0) {
+	if ((i = cli_parse(cmd, argc, argv, &o, &a)) != CLI_RUN)
+		return i;
+	if (hostconf_load(&hc, a.conffile) < 0) {
 		hostconf_free(&hc);
 		return 1;
 	}
-	conn = virt_open(hostconf_uri(&hc, uri), false, true);
+	conn = virt_open(hostconf_uri(&hc, a.uri), false, true);
 	if (!conn) {
 		hostconf_free(&hc);
 		return 1;
@@ -302,8 +299,8 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		hostconf_free(&hc);
 		return 1;
 	}
-	for (i = optind; i < argc; i++)
-		if (start_one(conn, &hc, argv[i], dry_run) < 0)
+	for (i = 0; i < a.argc; i++)
+		if (start_one(conn, &hc, a.argv[i], o.dry_run) < 0)
 			failed++;
 	close(fd);
 	virConnectClose(conn);

@@ -38,6 +38,12 @@ _dmctl_reply()
 	done < <(_dmctl_filter "$cur")
 }
 
+# What option $3 of command $2 ("" for dmctl's own) takes, by asking $1.
+_dmctl_kind()
+{
+	"$1" complete -- argument "$2" "$3" 2>/dev/null
+}
+
 _dmctl()
 {
 	local dm=${COMP_WORDS[0]} words=() cword=0 i w
@@ -66,41 +72,38 @@ _dmctl()
 		eqopt=${cur%%=*} eqpre=${cur%%=*}= cur=${cur#*=}
 	fi
 
-	# Find the command, the URI given with -c, and whether the word
-	# before the current one is an option wanting an argument.
+	# Find the command, the URI given with an option that takes one
+	# (-c), and whether the word before the current one is an option
+	# wanting an argument. What each option takes, before the command
+	# ("") and after it, is the binary's answer.
 	for ((i = 1; i < cword; i++)); do
 		w=${words[i]}
 		if ((optarg)); then
 			optarg=0
+			[[ $kind == uri ]] && uri=$w
 			continue
 		fi
 		case $w in
-		-c | --connect)
-			uri=${words[i + 1]} kind=uri optarg=1
-			continue
-			;;
-		--connect=*) uri=${w#*=}; continue ;;
-		-c?*) uri=${w#-c}; continue ;;
 		--) [[ -n $cmd ]] && break; continue ;;
-		-*=*) continue ;;
-		esac
-		if [[ -z $cmd ]]; then
-			[[ $w == -* ]] || cmd=$w
-			continue
-		fi
-		if [[ $w == -* ]]; then
-			kind=$("$dm" complete -- argument "$cmd" "$w" 2>/dev/null)
+		-) continue ;;
+		--*=*)
+			[[ $(_dmctl_kind "$dm" "$cmd" "${w%%=*}") == uri ]] &&
+			    uri=${w#*=}
+			continue ;;
+		--?* | -?)
+			kind=$(_dmctl_kind "$dm" "$cmd" "$w")
 			[[ -n $kind && $kind != none ]] && optarg=1
-		fi
+			continue ;;
+		-?*)
+			# "-cURI": a short option with its argument attached.
+			[[ $(_dmctl_kind "$dm" "$cmd" "${w:0:2}") == uri ]] &&
+			    uri=${w:2}
+			continue ;;
+		esac
+		[[ -z $cmd ]] && cmd=$w
 	done
 	((optarg)) || kind=
-	if [[ -n $eqopt ]]; then
-		case $eqopt in
-		-c | --connect) kind=uri ;;
-		*) [[ -n $cmd ]] &&
-		    kind=$("$dm" complete -- argument "$cmd" "$eqopt" 2>/dev/null) ;;
-		esac
-	fi
+	[[ -n $eqopt ]] && kind=$(_dmctl_kind "$dm" "$cmd" "$eqopt")
 
 	if [[ -n $kind ]]; then
 		# A few sizes as examples; nothing for numbers and values.
@@ -113,17 +116,10 @@ _dmctl()
 		return 0
 	fi
 
-	if [[ -z $cmd ]]; then
-		# The options before a command are not in any table that
-		# "dmctl complete" answers from.
-		if [[ $cur == -* ]]; then
-			_dmctl_reply "$cur" < <(_dmctl_words "" -c --connect -h \
-			    --help --version)
-		else
-			_dmctl_reply "$cur" < <("$dm" complete commands 2>/dev/null)
-		fi
-	elif [[ $cur == -* ]]; then
+	if [[ $cur == -* ]]; then
 		_dmctl_reply "$cur" < <("$dm" complete options "$cmd" 2>/dev/null)
+	elif [[ -z $cmd ]]; then
+		_dmctl_reply "$cur" < <("$dm" complete commands 2>/dev/null)
 	elif [[ $("$dm" complete operands "$cmd" 2>/dev/null) == vm ]]; then
 		_dmctl_reply "$cur" < <("$dm" ${uri:+-c "$uri"} complete vms \
 		    2>/dev/null)

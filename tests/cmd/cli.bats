@@ -127,3 +127,23 @@ load helpers
 	run dmctl rebalance extra
 	[ "$status" -eq 2 ]
 }
+
+@test "usage errors read the same in every command; a hidden command is not listed" {
+	run --separate-stderr dmctl rebalance --every 0
+	[ "$status" -eq 2 ]
+	[ "${stderr%%$'\n'*}" = "dmctl: rebalance: --every: '0' is out of range (1 to 86400)" ]
+	run --separate-stderr dmctl rebalance extra
+	[ "${stderr%%$'\n'*}" = "dmctl: rebalance: unexpected argument 'extra'" ]
+	for c in set start; do
+		run --separate-stderr dmctl "$c" -n
+		[ "$status" -eq 2 ]
+		[[ "$stderr" == *"Try 'dmctl $c -h' for more information."* ]]
+	done
+	run --separate-stderr dmctl start
+	[ "${stderr%%$'\n'*}" = "dmctl: start: no VM named" ]
+	run dmctl -h
+	[[ "$output" == *"--connect URI"*"--version"* ]]
+	[[ "$output" != *complete* ]]
+	run dmctl complete -h
+	[ "$status" -eq 0 ]
+}

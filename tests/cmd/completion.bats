@@ -169,6 +169,29 @@ commands() {
 	[ "${COMPREPLY[*]}" = 1G ]
 }
 
+@test "dmctl's own options come from 'dmctl complete options \"\"'" {
+	run "$DMCTL" complete options ""
+	[ "$status" -eq 0 ]
+	[[ "$output" == *--connect* && "$output" == *--version* ]]
+	local want=$output o
+	comp dmctl -
+	for o in $want; do has "$o"; done
+	[ "${#COMPREPLY[@]}" -eq "$(wc -w <<<"$want")" ]
+	comp dmctl --ver
+	[ "${COMPREPLY[*]}" = --version ]
+	run "$DMCTL" complete -- argument "" --connect
+	[ "$output" = uri ]
+	run "$DMCTL" complete -- argument "" -V
+	[ "$output" = none ]
+	# The -c URI is found in every spelling, before the command too.
+	comp dmctl --connect=test:///default show ""
+	[ "${COMPREPLY[*]}" = test ]
+	comp dmctl -ctest:///default show ""
+	[ "${COMPREPLY[*]}" = test ]
+	comp dmctl show -ctest:///default ""
+	[ "${COMPREPLY[*]}" = test ]
+}
+
 @test "-c offers URIs" {
 	comp dmctl -c ""
 	has test:///default
