@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "fields.h"
+#include "hostline.h"
 #include "util.h"
 #include "virt.h"
 #include "vmstate.h"
@@ -92,9 +93,14 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		if (o.json)
 			fields_print_json(stdout, &snap, json_cols,
 			    DM_ARRAY_LEN(json_cols));
-		else
+		else {
+			struct hostline hl;
+
+			hostline(&snap.host, snap.taken, HOSTLINE_ONE, &hl);
+			printf("%s\n\n", hl.line[0]);
 			fields_print_table(stdout, &snap, text_cols,
 			    DM_ARRAY_LEN(text_cols));
+		}
 		snapshot_free(&snap);
 	}
 	for (i = 0; i < n; i++)

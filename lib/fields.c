@@ -335,33 +335,6 @@ value_json(struct json *j, const char *key, const struct value *v)
 	}
 }
 
-static void
-print_host_line(FILE *f, const struct host *h)
-{
-	static const enum host_id shown[] = {
-		HOST_TOTAL, HOST_RESERVE, HOST_STATIC, HOST_OVERHEAD,
-		HOST_POOL, HOST_ASSIGNED, HOST_FREE,
-	};
-	struct value v;
-	char buf[32];
-	size_t i;
-
-	fputs("Host:", f);
-	for (i = 0; i < DM_ARRAY_LEN(shown); i++) {
-		memset(&v, 0, sizeof(v));
-		host_fields[shown[i]].get(h, &v);
-		fprintf(f, "%s %s %s", i ? "," : "", host_fields[shown[i]].title,
-		    value_text(&v, NULL, NULL, NULL, NULL, buf, sizeof(buf)));
-	}
-	if (h->free < 0) {
-		memset(&v, 0, sizeof(v));
-		host_fields[HOST_OVERCOMMIT].get(h, &v);
-		fprintf(f, ", OVERCOMMITTED by %s", value_text(&v, NULL, NULL,
-		    NULL, NULL, buf, sizeof(buf)));
-	}
-	fprintf(f, " (%u dynamic, %u static VMs)\n\n", h->ndynamic, h->nstatic);
-}
-
 void
 fields_print_table(FILE *f, const struct snapshot *s, const enum col_id *cols,
     size_t ncols)
@@ -370,7 +343,6 @@ fields_print_table(FILE *f, const struct snapshot *s, const enum col_id *cols,
 	size_t *width = xcalloc(ncols, sizeof(*width));
 	size_t r, c;
 
-	print_host_line(f, &s->host);
 	for (c = 0; c < ncols; c++) {
 		cells[c] = xstrdup(vm_columns[cols[c]].title);
 		width[c] = (size_t)dm_text_width(cells[c]);

@@ -69,7 +69,7 @@ char *value_text(const struct value *v, const char *suffix, const char *yes,
 /* The same value in JSON: sizes in bytes, unknown as null. */
 void value_json(struct json *j, const char *key, const struct value *v);
 
-/* Print the host line and a table of the VMs with the given columns. */
+/* Print a table of the VMs with the given columns. */
 void fields_print_table(FILE *f, const struct snapshot *s,
     const enum col_id *cols, size_t ncols);
 /* Print {"host": {...}, "vms": [...]} with the given columns. */
