@@ -24,7 +24,8 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS)) -pthread
 
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
-	   -Wpointer-arith -Wformat=2 -Wundef -Wno-missing-field-initializers
+	   -Wpointer-arith -Wformat=2 -Wundef -Wno-missing-field-initializers \
+	   -Wdeclaration-after-statement -Wwrite-strings -Wmissing-declarations
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Ilib -DDM_VERSION='"$(VERSION)"' \
 	     $(PKG_CFLAGS)

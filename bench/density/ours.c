@@ -111,18 +111,18 @@ ours_decide(struct sim *s)
 {
 	const struct hostconf *hc = &s->h->hc;
 	struct ours *o = s->state;
-	size_t i;
-
-	if (s->t % (size_t)s->h->interval)
-		return;
-	for (i = 0; i < s->n; i++)
-		ours_input(s, o, i);
 	/* The time to answer, as balance_react(): the next pass and two
 	 * stats reports. */
 	struct policy_input in = { (uint64_t)(s->pool * MIB),
 		(int64_t)s->t, (int64_t)hc->reclaim_delay, hc->min_step,
 		o->pin, s->n, s->h->interval + 2 * (int64_t)hc->stats_period,
 		s->h->lend };
+	size_t i;
+
+	if (s->t % (size_t)s->h->interval)
+		return;
+	for (i = 0; i < s->n; i++)
+		ours_input(s, o, i);
 	policy_plan(&in, o->pout);
 	for (i = 0; i < s->n; i++) {
 		struct ours_vm *ov = &o->v[i];

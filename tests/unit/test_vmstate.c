@@ -62,7 +62,7 @@ main(void)
 	bstate_init(&vms[0].bstate);
 	bstate_init(&vms[1].bstate);
 	bstate_init(&vms[2].bstate);
-	vms[0].name = "dyn";
+	vms[0].name = (char[]){ "dyn" };
 	vms[0].active = true;
 	vms[0].conf_found = 1;
 	vmconf_init(&vms[0].conf);
@@ -71,12 +71,12 @@ main(void)
 	vms[0].assigned = GIB;
 	vms[0].balloon = stats(1048576, 900000, 524288, 0, 0);
 	vms[0].state = VIR_DOMAIN_RUNNING;
-	vms[1].name = "stat";
+	vms[1].name = (char[]){ "stat" };
 	vms[1].active = true;
 	vms[1].assigned = 2 * GIB;
 	vms[1].balloon = stats(2097152, -1, -1, -1, -1);
 	vms[1].state = VIR_DOMAIN_RUNNING;
-	vms[2].name = "off";
+	vms[2].name = (char[]){ "off" };
 	vms[2].conf_found = 1;
 	vms[2].conf.enabled = true;
 	vms[2].state = VIR_DOMAIN_SHUTOFF;
