@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "size.h"
 #include "util.h"
+#include "xmldoc.h"
 
 enum field { F_STARTUP, F_MINIMUM, F_MAXIMUM, F_BUFFER, F_WEIGHT, F_COUNT };
 
@@ -292,25 +292,12 @@ vmconf_parse(const char *xml, struct vmconf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "larger than %d bytes", VMCONF_XML_MAX);
 		return -1;
 	}
-	doc = xmlReadMemory(xml, (int)strlen(xml), "metadata.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	/* A DOCTYPE could define entities that expand without bound when
-	 * the text is read: none is taken (libvirt refuses them too, but
-	 * this parser does not count on that). */
-	if (doc && (doc->intSubset || doc->extSubset)) {
-		snprintf(err, errlen, "a DOCTYPE is not allowed");
-		xmlFreeDoc(doc);
+	/* (A DOCTYPE is refused, so no entity expands without bound:
+	 * libvirt refuses them too, but this parser does not count on
+	 * that.) */
+	if (!(doc = xmldoc_read(xml, strlen(xml), "metadata.xml", err,
+	    errlen)))
 		return -1;
-	}
-	if (!doc) {
-		const xmlError *e = xmlGetLastError();
-
-		snprintf(err, errlen, "not well-formed XML: %s",
-		    e && e->message ? e->message : "parse error");
-		/* libxml2 messages end in a newline; ours do not. */
-		err[strcspn(err, "\n")] = '\0';
-		return -1;
-	}
 	root = xmlDocGetRootElement(doc);
 	rc = root ? parse_root(root, c, err, errlen) : -1;
 	if (!root)
