@@ -93,22 +93,8 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	else
 		job->config_found = found;
 
-	/* A size given past the host is named as given: a startup of 15E
-	 * would otherwise be blamed on the maximum filled in from it. */
-	{
-		const uint64_t v[3] = { ch->v.startup, ch->v.minimum,
-			ch->v.maximum };
-		static const char *const names[3] = { "startup", "minimum",
-			"maximum" };
-		char a[32], b[32];
-
-		for (int i = 0; i < 3; i++)
-			if (host_memory && v[i] > host_memory)
-				return dm_error("VM '%s': field '%s': %s is above the "
-				    "host's memory %s", job->name, names[i],
-				    size_human(v[i], a, sizeof(a)),
-				    size_human(host_memory, b, sizeof(b)));
-	}
+	if (vmconf_change_check(ch, host_memory, err, sizeof(err)) < 0)
+		return dm_error("VM '%s': %s", job->name, err);
 	*out = *old;
 	vmconf_apply(out, ch);
 	vmconf_fill(out, z->current, z->memory);
@@ -122,8 +108,8 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	}
 	/* The persistent copy must fit the domain it boots, unless this
 	 * set rewrites its memory to fit. */
-	if (which == VIR_DOMAIN_AFFECT_CONFIG && !ch->v.startup &&
-	    !ch->v.maximum && (job->grow == DOMDEF_KEEP || job->grow == z->hot)) {
+	if (which == VIR_DOMAIN_AFFECT_CONFIG && !vmconf_change_boot(ch) &&
+	    (job->grow == DOMDEF_KEEP || job->grow == z->hot)) {
 		char *why = vmconf_against(out, z->memory);
 
 		if (why) {
@@ -143,7 +129,7 @@ dry_run(struct setjob *job, const struct vmconf_change *ch,
 {
 	char err[512], *out;
 
-	job->set_memory = ch->v.startup || ch->v.maximum ||
+	job->set_memory = vmconf_change_boot(ch) ||
 	    (job->grow != DOMDEF_KEEP && job->grow != z->hot);
 	job->hot_next = job->grow == DOMDEF_KEEP ? z->hot : job->grow;
 	out = domdef_rewrite(z->xml, &job->config_new, job->set_memory,
@@ -187,8 +173,7 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 	if (job->do_config && !persistent)
 		return dm_error("VM '%s': transient, so it has no persistent "
 		    "config (use --live)", name);
-	if ((ch->v.startup || ch->v.maximum || grow != DOMDEF_KEEP) &&
-	    !job->do_config)
+	if ((vmconf_change_boot(ch) || grow != DOMDEF_KEEP) && !job->do_config)
 		return dm_error("VM '%s': startup, maximum and hot-add are boot "
 		    "settings: they need the persistent config (use --config)",
 		    name);
