@@ -108,8 +108,7 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	}
 	/* The persistent copy must fit the domain it boots, unless this
 	 * set rewrites its memory to fit. */
-	if (which == VIR_DOMAIN_AFFECT_CONFIG && !vmconf_change_boot(ch) &&
-	    (job->grow == DOMDEF_KEEP || job->grow == z->hot)) {
+	if (which == VIR_DOMAIN_AFFECT_CONFIG && !job->set_memory) {
 		char *why = vmconf_against(out, z->memory);
 
 		if (why) {
@@ -124,14 +123,10 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 /* Rewrite the persistent definition as the commit will, to find what it
  * would refuse before anything is written. */
 static int
-dry_run(struct setjob *job, const struct vmconf_change *ch,
-    const struct sizes *z)
+dry_run(struct setjob *job, const struct sizes *z)
 {
 	char err[512], *out;
 
-	job->set_memory = vmconf_change_boot(ch) ||
-	    (job->grow != DOMDEF_KEEP && job->grow != z->hot);
-	job->hot_next = job->grow == DOMDEF_KEEP ? z->hot : job->grow;
 	out = domdef_rewrite(z->xml, &job->config_new, job->set_memory,
 	    job->grow, err, sizeof(err));
 	if (!out)
@@ -147,6 +142,7 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 {
 	int active, persistent, rc = -1;
 	struct sizes live, conf;
+	bool boot_size;
 
 	memset(job, 0, sizeof(*job));
 	job->dom = dom;
@@ -182,22 +178,30 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 	 * config is changed. */
 	if (active && read_sizes(job, VIR_DOMAIN_AFFECT_LIVE, &live) < 0)
 		return -1;
-	if ((job->do_config || (active && persistent && !live.hot)) &&
-	    read_sizes(job, VIR_DOMAIN_AFFECT_CONFIG, &conf) < 0)
-		return -1;
 	/* Defaults come from the boot size in both copies: the balloon of
 	 * a VM that is booting shows all of <memory> for a while, and
 	 * would make a startup and minimum of its momentary size. */
-	if (active && persistent && !live.hot && conf.current)
+	boot_size = active && persistent && !live.hot;
+	if ((job->do_config || boot_size) &&
+	    read_sizes(job, VIR_DOMAIN_AFFECT_CONFIG, &conf) < 0)
+		return -1;
+	if (boot_size && conf.current)
 		live.current = conf.current;
 	job->hot_now = active ? live.hot : conf.hot;
 	job->hot_next = job->hot_now;
+	/* Decided once: a rewritten layout may leave the old <memory>
+	 * (merge), and the dry run and the commit rewrite it. */
+	if (job->do_config) {
+		job->set_memory = vmconf_change_boot(ch) ||
+		    (grow != DOMDEF_KEEP && grow != conf.hot);
+		job->hot_next = grow == DOMDEF_KEEP ? conf.hot : grow;
+	}
 	if (job->do_live && merge(job, VIR_DOMAIN_AFFECT_LIVE, ch, &live,
 	    host_memory, &job->live_old, &job->live_new) < 0)
 		goto out;
 	if (job->do_config && (merge(job, VIR_DOMAIN_AFFECT_CONFIG, ch, &conf,
 	    host_memory, &job->config_old, &job->config_new) < 0 ||
-	    dry_run(job, ch, &conf) < 0))
+	    dry_run(job, &conf) < 0))
 		goto out;
 	rc = 0;
 out:
