@@ -6,12 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "domxml.h"
 #include "size.h"
 #include "util.h"
+#include "xmldoc.h"
 
 /* The smallest virtio-mem block QEMU takes on x86_64 and aarch64 with 4 KiB
  * pages; libvirt refuses smaller ones. */
@@ -81,8 +81,7 @@ put_metadata(xmlNodePtr root, const struct vmconf *c)
 
 	/* Parse the element as a document of its own and copy it over:
 	 * xmlParseInNodeContext leaks the whole domain tree in libxml2 2.9. */
-	frag = xmlReadMemory(text, (int)strlen(text), "settings.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	frag = xmldoc_read(text, strlen(text), "settings.xml", NULL, 0);
 	free(text);
 	if (!frag)
 		return -1;
@@ -440,8 +439,7 @@ domdef_rewrite(const char *xml, const struct vmconf *c, bool set_memory,
 
 	if (domxml_parse(xml, &d, err, errlen) < 0)
 		return NULL;
-	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xmldoc_read(xml, strlen(xml), "domain.xml", NULL, 0);
 	if (!doc || !(root = xmlDocGetRootElement(doc))) {
 		snprintf(err, errlen, "cannot parse the domain XML");
 		xmlFreeDoc(doc);

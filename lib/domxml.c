@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "size.h"
 #include "util.h"
+#include "xmldoc.h"
 
 bool
 domxml_is(const struct _xmlNode *n, const char *name)
@@ -160,12 +160,9 @@ domxml_parse(const char *xml, struct domxml *d, char *err, size_t errlen)
 	memset(d, 0, sizeof(*d));
 	vmconf_init(&d->conf);
 	bstate_init(&d->state);
-	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-	if (!doc || doc->intSubset || doc->extSubset ||
-	    !(root = xmlDocGetRootElement(doc)) ||
+	doc = xmldoc_read(xml, strlen(xml), "domain.xml", NULL, 0);
+	if (!doc || !(root = xmlDocGetRootElement(doc)) ||
 	    !domxml_is(root, "domain")) {
-		/* No DOCTYPE: its entities could expand without bound. */
 		snprintf(err, errlen, "cannot parse the domain XML");
 		xmlFreeDoc(doc);
 		return -1;

@@ -328,58 +328,57 @@ control_at(const char *line)
 	return -1;
 }
 
-int
-hostconf_load(struct hostconf *hc, const char *path)
+/*
+ * Open file to read, with *f NULL when there is nothing to read: no file
+ * at the default path (named false), or /dev/null. Not blocking at the
+ * open: a FIFO with no writer would wait for ever. Only a regular file of
+ * a sane size is read: /dev/zero has no end of line and no end.
+ */
+static int
+hostconf_open(const char *file, bool named, FILE **f)
 {
-	const char *file = path ? path : HOSTCONF_PATH;
-	unsigned seen[HOSTCONF_NKEYS] = { 0 }, n = 0;
-	struct hostconf t;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	const char *why = NULL;
 	struct stat st, dn;
-	FILE *f;
-	int rc = 0, fd, bad;
+	bool empty = false;
+	int fd;
 
-	hostconf_default(hc);
-	/* The file is read into a copy, so that a bad line leaves hc with
-	 * the defaults rather than half of the file. */
-	hostconf_default(&t);
-	/* Not blocking at the open: a FIFO with no writer would wait for
-	 * ever. Only a regular file of a sane size is read: /dev/zero has no
-	 * end of line and no end. */
+	*f = NULL;
 	if ((fd = open(file, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC)) < 0) {
 		/* Most hosts need no settings file: no file at the
 		 * default path means the defaults. One named on the
 		 * command line was meant to be read. */
-		if (!path && errno == ENOENT)
+		if (!named && errno == ENOENT)
 			return 0;
 		return dm_error("cannot open '%s': %s", file, strerror(errno));
 	}
-	if (fstat(fd, &st) < 0) {
-		rc = dm_error("cannot read '%s': %s", file, strerror(errno));
-		close(fd);
-		return rc;
-	}
+	if (fstat(fd, &st) < 0)
+		why = strerror(errno);
 	/* /dev/null reads as an empty file: the defaults, as with ssh -F. */
-	if (S_ISCHR(st.st_mode) && stat("/dev/null", &dn) == 0 &&
-	    S_ISCHR(dn.st_mode) && st.st_rdev == dn.st_rdev) {
+	else if (S_ISCHR(st.st_mode) && stat("/dev/null", &dn) == 0 &&
+	    S_ISCHR(dn.st_mode) && st.st_rdev == dn.st_rdev)
+		empty = true;
+	else if (!S_ISREG(st.st_mode) || st.st_size > HOSTCONF_SIZE_MAX)
+		why = S_ISDIR(st.st_mode) ? "a directory" :
+		    !S_ISREG(st.st_mode) ? "not a regular file" :
+		    "larger than 1 MiB";
+	else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
+	    !(*f = fdopen(fd, "r")))
+		why = strerror(errno);
+	if (why || empty)
 		close(fd);
-		*hc = t;
-		return 0;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size > HOSTCONF_SIZE_MAX) {
-		close(fd);
-		return dm_error("cannot read '%s': %s", file,
-		    S_ISDIR(st.st_mode) ? "a directory" : !S_ISREG(st.st_mode) ?
-		    "not a regular file" : "larger than 1 MiB");
-	}
-	if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0 ||
-	    !(f = fdopen(fd, "r"))) {
-		rc = dm_error("cannot read '%s': %s", file, strerror(errno));
-		close(fd);
-		return rc;
-	}
+	return why ? dm_error("cannot read '%s': %s", file, why) : 0;
+}
+
+/* Every line of f into hc, stopping at the first error. */
+static int
+hostconf_read(struct hostconf *hc, const char *file, FILE *f)
+{
+	unsigned seen[HOSTCONF_NKEYS] = { 0 }, n = 0;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t len;
+	int rc = 0, bad;
+
 	while (rc == 0) {
 		errno = 0;
 		if ((len = getline(&line, &cap, f)) < 0) {
@@ -403,16 +402,34 @@ hostconf_load(struct hostconf *hc, const char *path)
 			    "0x%02x", file, n, bad + 1,
 			    (unsigned char)line[bad]);
 		else
-			rc = hostconf_line(&t, file, n, line, seen);
+			rc = hostconf_line(hc, file, n, line, seen);
 	}
 	free(line);
-	fclose(f);
-	if (rc < 0) {
-		hostconf_free(&t);
+	return rc;
+}
+
+int
+hostconf_load(struct hostconf *hc, const char *path)
+{
+	const char *file = path ? path : HOSTCONF_PATH;
+	struct hostconf t;
+	FILE *f;
+	int rc;
+
+	hostconf_default(hc);
+	/* The file is read into a copy, so that a bad line leaves hc with
+	 * the defaults rather than half of the file. */
+	hostconf_default(&t);
+	if (hostconf_open(file, path != NULL, &f) < 0)
 		return -1;
-	}
-	*hc = t;
-	return 0;
+	rc = f ? hostconf_read(&t, file, f) : 0;
+	if (f)
+		fclose(f);
+	if (rc < 0)
+		hostconf_free(&t);
+	else
+		*hc = t;
+	return rc;
 }
 
 const char *

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libxml/parser.h>
 #include <libxml/tree.h>
 
 #include "domxml.h"
 #include "size.h"
 #include "util.h"
 #include "virt.h"
+#include "xmldoc.h"
 
 /* Ask one device for want bytes: libvirt finds the device by the alias
  * and address in the XML it is given, and takes only <requested> as a
@@ -58,8 +58,7 @@ memdev_request(virDomainPtr dom, const uint64_t *req, size_t n, bool force,
 		    virt_errmsg());
 		return -1;
 	}
-	doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xmldoc_read(xml, strlen(xml), "domain.xml", NULL, 0);
 	free(xml);
 	if (!doc) {
 		snprintf(err, errlen, "cannot parse its definition");

@@ -93,22 +93,8 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	else
 		job->config_found = found;
 
-	/* A size given past the host is named as given: a startup of 15E
-	 * would otherwise be blamed on the maximum filled in from it. */
-	{
-		const uint64_t v[3] = { ch->v.startup, ch->v.minimum,
-			ch->v.maximum };
-		static const char *const names[3] = { "startup", "minimum",
-			"maximum" };
-		char a[32], b[32];
-
-		for (int i = 0; i < 3; i++)
-			if (host_memory && v[i] > host_memory)
-				return dm_error("VM '%s': field '%s': %s is above the "
-				    "host's memory %s", job->name, names[i],
-				    size_human(v[i], a, sizeof(a)),
-				    size_human(host_memory, b, sizeof(b)));
-	}
+	if (vmconf_change_check(ch, host_memory, err, sizeof(err)) < 0)
+		return dm_error("VM '%s': %s", job->name, err);
 	*out = *old;
 	vmconf_apply(out, ch);
 	vmconf_fill(out, z->current, z->memory);
@@ -122,8 +108,7 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 	}
 	/* The persistent copy must fit the domain it boots, unless this
 	 * set rewrites its memory to fit. */
-	if (which == VIR_DOMAIN_AFFECT_CONFIG && !ch->v.startup &&
-	    !ch->v.maximum && (job->grow == DOMDEF_KEEP || job->grow == z->hot)) {
+	if (which == VIR_DOMAIN_AFFECT_CONFIG && !job->set_memory) {
 		char *why = vmconf_against(out, z->memory);
 
 		if (why) {
@@ -138,14 +123,10 @@ merge(struct setjob *job, unsigned which, const struct vmconf_change *ch,
 /* Rewrite the persistent definition as the commit will, to find what it
  * would refuse before anything is written. */
 static int
-dry_run(struct setjob *job, const struct vmconf_change *ch,
-    const struct sizes *z)
+dry_run(struct setjob *job, const struct sizes *z)
 {
 	char err[512], *out;
 
-	job->set_memory = ch->v.startup || ch->v.maximum ||
-	    (job->grow != DOMDEF_KEEP && job->grow != z->hot);
-	job->hot_next = job->grow == DOMDEF_KEEP ? z->hot : job->grow;
 	out = domdef_rewrite(z->xml, &job->config_new, job->set_memory,
 	    job->grow, err, sizeof(err));
 	if (!out)
@@ -161,6 +142,7 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 {
 	int active, persistent, rc = -1;
 	struct sizes live, conf;
+	bool boot_size;
 
 	memset(job, 0, sizeof(*job));
 	job->dom = dom;
@@ -187,8 +169,7 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 	if (job->do_config && !persistent)
 		return dm_error("VM '%s': transient, so it has no persistent "
 		    "config (use --live)", name);
-	if ((ch->v.startup || ch->v.maximum || grow != DOMDEF_KEEP) &&
-	    !job->do_config)
+	if ((vmconf_change_boot(ch) || grow != DOMDEF_KEEP) && !job->do_config)
 		return dm_error("VM '%s': startup, maximum and hot-add are boot "
 		    "settings: they need the persistent config (use --config)",
 		    name);
@@ -197,22 +178,30 @@ setjob_prepare(struct setjob *job, virDomainPtr dom, const char *name,
 	 * config is changed. */
 	if (active && read_sizes(job, VIR_DOMAIN_AFFECT_LIVE, &live) < 0)
 		return -1;
-	if ((job->do_config || (active && persistent && !live.hot)) &&
-	    read_sizes(job, VIR_DOMAIN_AFFECT_CONFIG, &conf) < 0)
-		return -1;
 	/* Defaults come from the boot size in both copies: the balloon of
 	 * a VM that is booting shows all of <memory> for a while, and
 	 * would make a startup and minimum of its momentary size. */
-	if (active && persistent && !live.hot && conf.current)
+	boot_size = active && persistent && !live.hot;
+	if ((job->do_config || boot_size) &&
+	    read_sizes(job, VIR_DOMAIN_AFFECT_CONFIG, &conf) < 0)
+		return -1;
+	if (boot_size && conf.current)
 		live.current = conf.current;
 	job->hot_now = active ? live.hot : conf.hot;
 	job->hot_next = job->hot_now;
+	/* Decided once: a rewritten layout may leave the old <memory>
+	 * (merge), and the dry run and the commit rewrite it. */
+	if (job->do_config) {
+		job->set_memory = vmconf_change_boot(ch) ||
+		    (grow != DOMDEF_KEEP && grow != conf.hot);
+		job->hot_next = grow == DOMDEF_KEEP ? conf.hot : grow;
+	}
 	if (job->do_live && merge(job, VIR_DOMAIN_AFFECT_LIVE, ch, &live,
 	    host_memory, &job->live_old, &job->live_new) < 0)
 		goto out;
 	if (job->do_config && (merge(job, VIR_DOMAIN_AFFECT_CONFIG, ch, &conf,
 	    host_memory, &job->config_old, &job->config_new) < 0 ||
-	    dry_run(job, ch, &conf) < 0))
+	    dry_run(job, &conf) < 0))
 		goto out;
 	rc = 0;
 out:

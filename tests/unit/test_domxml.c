@@ -113,6 +113,10 @@ test_other(void)
 	    "not a domain: refused");
 	CHECK(domxml_parse("<domain>", &d, err, sizeof(err)) < 0,
 	    "not well-formed: refused");
+	CHECK(domxml_parse("<!DOCTYPE domain [<!ENTITY a \"x\">]><domain>"
+	    "<name>&a;</name></domain>", &d, err, sizeof(err)) < 0 &&
+	    strstr(err, "cannot parse the domain XML"),
+	    "a DOCTYPE: refused (its entities could expand without bound)");
 }
 
 static void

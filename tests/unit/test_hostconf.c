@@ -269,6 +269,13 @@ main(void)
 	    (int)strcspn(err, "\n"), err);
 	CHECK(load_from(&hc, "/") == -1 && strstr(err, "cannot read '/'"),
 	    "a directory is an error: %.*s", (int)strcspn(err, "\n"), err);
+	CHECK(strcmp(err, "dmctl: cannot read '/': a directory\n") == 0,
+	    "and says so: %.*s", (int)strcspn(err, "\n"), err);
+	CHECK(load_from(&hc, "/dev/zero") == -1 && strcmp(err, "dmctl: "
+	    "cannot read '/dev/zero': not a regular file\n") == 0,
+	    "a device is not read: %.*s", (int)strcspn(err, "\n"), err);
+	CHECK(load_from(&hc, "/dev/null") == 0 && !err[0] &&
+	    hc.reserve == GIB && !hc.uri, "/dev/null: the defaults");
 	if (access(HOSTCONF_PATH, F_OK) < 0 && errno == ENOENT)
 		CHECK(load_from(&hc, NULL) == 0 && !err[0] &&
 		    hc.reserve == GIB && !hc.uri,

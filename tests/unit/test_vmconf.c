@@ -210,6 +210,60 @@ main(void)
 	vmconf_apply(&d, &ch);
 	CHECK(!d.enabled, "apply disables");
 
+	/* Startup and maximum are boot settings; the rest are not. */
+	vmconf_change_init(&ch);
+	CHECK(!vmconf_change_boot(&ch), "an empty change names no boot "
+	    "setting");
+	ch.enable = 1;
+	ch.v.minimum = GIB;
+	ch.v.buffer = 30;
+	ch.v.weight = 0;
+	CHECK(!vmconf_change_boot(&ch), "enable, minimum, buffer and weight "
+	    "are not boot settings");
+	ch.v.maximum = 4 * GIB;
+	CHECK(vmconf_change_boot(&ch), "maximum is a boot setting");
+	ch.v.maximum = 0;
+	ch.v.startup = GIB;
+	CHECK(vmconf_change_boot(&ch), "startup is a boot setting");
+	/* A size given above the host is blamed on the field given. */
+	ch.v.startup = 3 * GIB;
+	CHECK(vmconf_change_check(&ch, 2 * GIB, err, sizeof(err)) < 0 &&
+	    strcmp(err, "field 'startup': 3.0G is above the host's memory "
+	    "2.0G") == 0, "a startup above the host: %s", err);
+	CHECK(vmconf_change_check(&ch, 4 * GIB, err, sizeof(err)) == 0 &&
+	    vmconf_change_check(&ch, 0, err, sizeof(err)) == 0,
+	    "within the host, or no host limit: fine");
+
+	/* Equal means every field equal. */
+	d = c;
+	CHECK(vmconf_equal(&c, &d), "a copy is equal");
+	d.weight = 0;
+	CHECK(!vmconf_equal(&c, &d), "another weight is not equal");
+	d = c;
+	d.minimum += KIB;
+	CHECK(!vmconf_equal(&c, &d), "another minimum is not equal");
+	d = c;
+	d.enabled = !c.enabled;
+	CHECK(!vmconf_equal(&c, &d), "another enabled is not equal");
+
+	/* Every field, in the order dmctl-metadata(5) lists them. */
+	xml = vmconf_format(&c, false);
+	CHECK(strcmp(xml, "<dynamic-memory enabled=\"yes\">\n"
+	    "  <startup unit=\"KiB\">524288</startup>\n"
+	    "  <minimum unit=\"KiB\">262144</minimum>\n"
+	    "  <maximum unit=\"KiB\">4194304</maximum>\n"
+	    "  <buffer>25</buffer>\n"
+	    "  <weight>80</weight>\n"
+	    "</dynamic-memory>\n") == 0, "format: every field, in order");
+	free(xml);
+	/* A range check of a number set by hand, as vmconf_parse and
+	 * dmctl set's options never pass one. */
+	d = c;
+	d.buffer = 4;
+	CHECK(vmconf_check(&d, 0, err, sizeof(err)) < 0 && strcmp(err,
+	    "field 'buffer': 4 is out of range (5 to 2000)") == 0,
+	    "check: buffer out of range: %s", err);
+
 	/* The host limit. */
 	CHECK(vmconf_check(&c, 2 * GIB, err, sizeof(err)) < 0 &&
 	    strstr(err, "field 'maximum'") && strstr(err, "host"),
