@@ -5,6 +5,7 @@
 #include <libxml/parser.h>
 
 #include "bstate.h"
+#include "xmldoc.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -15,16 +16,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size > 65536)
 		return 0;
-	doc = xmlReadMemory((const char *)data, (int)size, "state.xml", NULL,
-	    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	doc = xmldoc_read((const char *)data, size, "state.xml", NULL, 0);
 	if (!doc)
 		return 0;
 	if (xmlDocGetRootElement(doc) &&
 	    bstate_parse_node(xmlDocGetRootElement(doc), &st) == 0) {
 		again = bstate_format(&st);
-		doc2 = xmlReadMemory(again, (int)strlen(again), "state.xml",
-		    NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
-		    XML_PARSE_NOWARNING);
+		doc2 = xmldoc_read(again, strlen(again), "state.xml", NULL, 0);
 		FUZZ_ASSERT(doc2 && bstate_parse_node(
 		    xmlDocGetRootElement(doc2), &st2) == 0 &&
 		    bstate_equal(&st, &st2));
