@@ -145,8 +145,9 @@ extern const struct model *const models[];
 extern const size_t nmodels;
 extern const struct model model_ours;
 
-/* The model called name, or NULL after a message listing them. */
-const struct model *model_find(const char *name);
+/* The model called name, or NULL with why saying which there are ("is
+ * not static-max, ... or ours"). */
+const struct model *model_find(const char *name, const char **why);
 
 /* Every dynamic policy's start: first demand + the default buffer,
  * within the VM's bounds. */

@@ -32,7 +32,6 @@
  *   every --interval seconds. Every dynamic policy starts each VM at its
  *   first demand + the default buffer.
  */
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,195 +61,154 @@
 #define RATE_PLUG 2000
 #define RATE_UNPLUG 400
 
-enum { O_HOST = 1, O_HOURS, O_SEED, O_CSV, O_TRACES, O_RATE_IN, O_RATE_OUT,
+/* What the options ask for: the table fills it, args_check passes on
+ * what goes to the host and the traces. */
+struct args {
+	struct host h;		/* rates, latency, hot-add */
+	uint64_t host_bytes;
+	double hours;
+	struct traceset ts;	/* kind */
+	const char *csv, *dump, *only;
+	long seed, interval, vms;
+	bool no_lend;
+};
+
+/* The options' places in the table, for cli_args.seen. */
+enum { O_HOST, O_HOURS, O_SEED, O_CSV, O_TRACES, O_RATE_IN, O_RATE_OUT,
 	O_INTERVAL, O_LATENCY, O_NO_LEND, O_HOTADD, O_RATE_PLUG,
 	O_RATE_UNPLUG, O_POLICY, O_VMS, O_DUMP, O_SMOKE };
 
+#define OFF(field) offsetof(struct args, field)
+
+/* A whole number, a real number from lo to hi, a rate in MiB/s. */
+#define NUMBER(field, l, h) \
+	.type = CLI_NUMBER, .off = OFF(field), .lo = (l), .hi = (h)
+#define REAL(field, lo, hi) \
+	.type = CLI_REAL, .off = OFF(field), .min = (lo), .max = (hi)
+#define RATE(field) REAL(field, 1, 1e6)
+
+/* --csv and --dump-csv: replay a file, or write the generated traces. */
+#define CSV_OR_DUMP CLI_GROUP(0)
+
+static const char *traces_arg(const char *arg, void *dst);
+static const char *policy_arg(const char *arg, void *dst);
+static const char *smoke_arg(const char *arg, void *dst);
+
 static const struct cli_opt opts[] = {
-	{ O_HOST, "host", 0, "SIZE", "host memory (default 256G)", "size" },
-	{ O_HOURS, "hours", 0, "H", "hours of generated traces (default 24)",
-	    "number" },
-	{ O_SEED, "seed", 0, "N", "the traces' seed (default 1)", "number" },
-	{ O_CSV, "csv", 0, "FILE", "replay the traces of FILE instead",
-	    "file" },
-	{ O_TRACES, "traces", 0, "SET",
-	    "generated set: classic (the default) or hard", NULL },
-	{ O_RATE_IN, "rate-in", 0, "MIB/S",
-	    "balloon inflate rate (default 300)", "number" },
-	{ O_RATE_OUT, "rate-out", 0, "MIB/S",
-	    "balloon deflate rate (default 900)", "number" },
-	{ O_INTERVAL, "interval", 0, "S", "ours: a pass every S seconds "
-	    "(default 1)", "number" },
-	{ O_LATENCY, "latency", 0, "S", "ours sees demand S seconds late "
-	    "(default 2)", "number" },
-	{ O_NO_LEND, "no-lend-idle", 0, NULL, "ours lends no idle pool memory",
-	    NULL },
-	{ O_HOTADD, "hotadd", 0, NULL, "hot-add VMs: plugged above their "
-	    "startup", NULL },
-	{ O_RATE_PLUG, "rate-plug", 0, "MIB/S",
-	    "with --hotadd: plug rate (default 2000)", "number" },
-	{ O_RATE_UNPLUG, "rate-unplug", 0, "MIB/S",
-	    "with --hotadd: unplug rate (default 400)", "number" },
-	{ O_POLICY, "policy", 0, "NAME", "run only the policy NAME", NULL },
-	{ O_VMS, "vms", 0, "N", "exactly N VMs, no search (with --dump-csv: "
-	    "N traces)", "number" },
-	{ O_DUMP, "dump-csv", 0, "FILE", "write the generated traces to FILE",
-	    "file" },
-	{ O_SMOKE, "smoke", 0, NULL, "a short run: 32G host, 1 hour", NULL },
-	{ OPT_HELP, "help", 'h', NULL, "show this help and exit", NULL },
+	[O_HOST] = { .lng = "host", .arg = "SIZE", .type = CLI_SIZE,
+	    .off = OFF(host_bytes), .lo = GIB,
+	    .help = "host memory (default 256G)" },
+	[O_HOURS] = { .lng = "hours", .arg = "H",
+	    REAL(hours, 1.0 / 60, 24 * 31),
+	    .help = "hours of generated traces (default 24)" },
+	[O_SEED] = { .lng = "seed", .arg = "N",
+	    NUMBER(seed, 0, 1000000000000000),
+	    .help = "the traces' seed (default 1)" },
+	[O_CSV] = { .lng = "csv", .arg = "FILE", .type = CLI_PATH,
+	    .off = OFF(csv), .excl = CSV_OR_DUMP,
+	    .help = "replay the traces of FILE instead" },
+	[O_TRACES] = { .lng = "traces", .arg = "SET", .type = CLI_STRING,
+	    .off = OFF(ts.kind), .parse = traces_arg,
+	    .help = "generated set: classic (the default) or hard" },
+	[O_RATE_IN] = { .lng = "rate-in", .arg = "MIB/S", RATE(h.rate_in),
+	    .help = "balloon inflate rate (default 300)" },
+	[O_RATE_OUT] = { .lng = "rate-out", .arg = "MIB/S", RATE(h.rate_out),
+	    .help = "balloon deflate rate (default 900)" },
+	[O_INTERVAL] = { .lng = "interval", .arg = "S",
+	    NUMBER(interval, 1, 3600),
+	    .help = "ours: a pass every S seconds (default 1)" },
+	[O_LATENCY] = { .lng = "latency", .arg = "S", REAL(h.latency, 0, 3600),
+	    .help = "ours sees demand S seconds late (default 2)" },
+	[O_NO_LEND] = { .lng = "no-lend-idle", .type = CLI_FLAG,
+	    .off = OFF(no_lend), .help = "ours lends no idle pool memory" },
+	[O_HOTADD] = { .lng = "hotadd", .type = CLI_FLAG, .off = OFF(h.hotadd),
+	    .help = "hot-add VMs: plugged above their startup" },
+	[O_RATE_PLUG] = { .lng = "rate-plug", .arg = "MIB/S",
+	    RATE(h.rate_plug),
+	    .help = "with --hotadd: plug rate (default 2000)" },
+	[O_RATE_UNPLUG] = { .lng = "rate-unplug", .arg = "MIB/S",
+	    RATE(h.rate_unplug),
+	    .help = "with --hotadd: unplug rate (default 400)" },
+	[O_POLICY] = { .lng = "policy", .arg = "NAME", .type = CLI_STRING,
+	    .off = OFF(only), .parse = policy_arg,
+	    .help = "run only the policy NAME" },
+	[O_VMS] = { .lng = "vms", .arg = "N", NUMBER(vms, 1, 100000),
+	    .help = "exactly N VMs, no search (with --dump-csv: N traces)" },
+	[O_DUMP] = { .lng = "dump-csv", .arg = "FILE", .type = CLI_PATH,
+	    .off = OFF(dump), .excl = CSV_OR_DUMP,
+	    .help = "write the generated traces to FILE" },
+	/* --smoke sets the host and the hours where it stands: a --host or
+	 * --hours after it wins, one before it does not. */
+	[O_SMOKE] = { .lng = "smoke", .type = CLI_FLAG, .off = 0,
+	    .parse = smoke_arg, .help = "a short run: 32G host, 1 hour" },
 };
 
 static const struct cli_cmd density_cmd = {
-	NULL, NULL, "How many VMs a host fits under each policy, replaying "
-	"per-second memory-demand\ntraces on a simulated host. See "
-	"bench/README.md, \"The density benchmark\".", opts,
-	DM_ARRAY_LEN(opts), NULL, NULL,
+	.summary = "How many VMs a host fits under each policy, replaying "
+	    "per-second memory-demand\ntraces on a simulated host. See "
+	    "bench/README.md, \"The density benchmark\".",
+	CLI_OPTS(opts), .common = CLI_HELP_OPT,
 };
 
-/* What the options ask for. */
-struct args {
-	struct host h;		/* rates, interval, latency, lending */
-	uint64_t host_bytes;
-	double hours;
-	struct traceset ts;	/* seed and kind */
-	const char *csv, *dump, *only;
-	size_t vms;
-	bool rate_hot;		/* a plug or unplug rate given */
-};
-
-static double
-num_arg(const char *opt, const char *s, double lo, double hi)
+static const char *
+traces_arg(const char *arg, void *dst)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (end == s || *end || errno || !(v >= lo && v <= hi)) {
-		dm_error("%s: '%s' is not a number from %g to %g", opt, s,
-		    lo, hi);
-		exit(EXIT_USAGE);
-	}
-	return v;
+	if (strcmp(arg, "classic") != 0 && strcmp(arg, "hard") != 0)
+		return "is not classic or hard";
+	*(enum traceset_kind *)dst = strcmp(arg, "hard") == 0 ? TS_HARD :
+	    TS_CLASSIC;
+	return NULL;
 }
 
-static uint64_t
-host_arg(const char *s)
+static const char *
+policy_arg(const char *arg, void *dst)
 {
-	const char *why = "below 1 GiB";
-	uint64_t bytes;
+	const char *why;
 
-	if (size_parse(s, 1, &bytes, &why) < 0 || bytes < GIB) {
-		dm_error("--host: '%s': %s", s, why);
-		exit(EXIT_USAGE);
-	}
-	return bytes;
+	if (!model_find(arg, &why))
+		return why;
+	*(const char **)dst = arg;
+	return NULL;
 }
 
-static enum traceset_kind
-traces_arg(const char *s)
+/* dst is the whole struct args. */
+static const char *
+smoke_arg(const char *arg, void *dst)
 {
-	if (strcmp(s, "classic") != 0 && strcmp(s, "hard") != 0) {
-		dm_error("--traces: '%s' is not classic or hard", s);
-		exit(EXIT_USAGE);
-	}
-	return strcmp(s, "hard") == 0 ? TS_HARD : TS_CLASSIC;
+	struct args *a = dst;
+
+	(void)arg;
+	a->host_bytes = 32 * GIB;
+	a->hours = 1;
+	return NULL;
 }
 
-static void
-usage_error(void)
+/* The options into a: CLI_RUN, or the exit status after -h or a usage
+ * error, which the help follows. */
+static int
+args_parse(int argc, char **argv, struct args *a, struct cli_args *ca)
 {
-	cli_help(&density_cmd, stderr);
-	exit(EXIT_USAGE);
+	int rc = cli_parse(&density_cmd, argc, argv, a, ca);
+
+	if (rc == EXIT_USAGE)
+		cli_help(&density_cmd, stderr);
+	return rc;
 }
 
-/* Every option, in the order given; a bad one exits 2 after a message,
- * -h exits 0 after the help. */
-static void
-args_parse(int argc, char **argv, struct args *a)
+/* What no single option can say wrong; then what goes to the host and
+ * the traces in their own types. */
+static int
+args_check(struct args *a, const struct cli_args *ca)
 {
-	const char *arg;
-	int c;
-
-	while ((c = cli_next(&density_cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_HOST:
-			a->host_bytes = host_arg(arg);
-			break;
-		case O_HOURS:
-			a->hours = num_arg("--hours", arg, 1.0 / 60, 24 * 31);
-			break;
-		case O_SEED:
-			a->ts.seed = (uint64_t)num_arg("--seed", arg, 0, 1e15);
-			break;
-		case O_CSV:
-			a->csv = arg;
-			break;
-		case O_TRACES:
-			a->ts.kind = traces_arg(arg);
-			break;
-		case O_RATE_IN:
-			a->h.rate_in = num_arg("--rate-in", arg, 1, 1e6);
-			break;
-		case O_RATE_OUT:
-			a->h.rate_out = num_arg("--rate-out", arg, 1, 1e6);
-			break;
-		case O_INTERVAL:
-			a->h.interval = (int)num_arg("--interval", arg, 1, 3600);
-			break;
-		case O_LATENCY:
-			a->h.latency = num_arg("--latency", arg, 0, 3600);
-			break;
-		case O_NO_LEND:
-			a->h.lend = false;
-			break;
-		case O_HOTADD:
-			a->h.hotadd = true;
-			break;
-		case O_RATE_PLUG:
-			a->h.rate_plug = num_arg("--rate-plug", arg, 1, 1e6);
-			a->rate_hot = true;
-			break;
-		case O_RATE_UNPLUG:
-			a->h.rate_unplug = num_arg("--rate-unplug", arg, 1, 1e6);
-			a->rate_hot = true;
-			break;
-		case O_POLICY:
-			a->only = arg;
-			break;
-		case O_VMS:
-			a->vms = (size_t)num_arg("--vms", arg, 1, 100000);
-			break;
-		case O_DUMP:
-			a->dump = arg;
-			break;
-		case O_SMOKE:
-			a->host_bytes = 32 * GIB;
-			a->hours = 1;
-			break;
-		case OPT_HELP:
-			cli_help(&density_cmd, stdout);
-			exit(dm_flush_stdout() < 0);
-		default:
-			usage_error();
-		}
-	}
-}
-
-/* What no single option can say wrong: operands, combinations, names. */
-static void
-args_check(int argc, char **argv, const struct args *a)
-{
-	if (optind != argc) {
-		cli_usage_error(NULL, "unexpected argument '%s'", argv[optind]);
-		usage_error();
-	}
-	if (a->rate_hot && !a->h.hotadd) {
+	if (ca->seen & (1ULL << O_RATE_PLUG | 1ULL << O_RATE_UNPLUG) &&
+	    !a->h.hotadd) {
 		dm_error("--rate-plug and --rate-unplug are for --hotadd");
-		exit(EXIT_USAGE);
+		return EXIT_USAGE;
 	}
-	if (a->only && !model_find(a->only))
-		exit(EXIT_USAGE);
+	a->h.interval = (int)a->interval;
+	a->h.lend = a->h.hc.lend_idle && !a->no_lend;
+	a->ts.seed = (uint64_t)a->seed;
+	return CLI_RUN;
 }
 
 /* The host: its memory, dmctl.conf's reserve and overhead, and what the
@@ -294,14 +252,9 @@ print_setup(const struct args *a)
 static int
 dump(struct args *a)
 {
-	size_t n = a->vms ? a->vms : 100;
+	size_t n = a->vms ? (size_t)a->vms : 100;
 	int rc;
 
-	if (a->csv) {
-		dm_error("--dump-csv writes generated traces; not with --csv");
-		traces_free(&a->ts);
-		exit(EXIT_USAGE);
-	}
 	traces_need(&a->ts, n);
 	rc = traces_dump(&a->ts, n, a->dump);
 	traces_free(&a->ts);
@@ -314,16 +267,18 @@ main(int argc, char **argv)
 	struct args a = {
 		.h = { .rate_in = RATE_IN, .rate_out = RATE_OUT,
 		    .rate_plug = RATE_PLUG, .rate_unplug = RATE_UNPLUG,
-		    .interval = 1, .latency = LATENCY },
-		.host_bytes = 256 * GIB, .hours = 24, .ts = { .seed = 1 },
+		    .latency = LATENCY },
+		.host_bytes = 256 * GIB, .hours = 24, .seed = 1, .interval = 1,
 	};
+	struct cli_args ca = { .argc = 0 };
 	struct traceset *ts = &a.ts;
+	int rc;
 
 	dm_progname = "density";
 	hostconf_default(&a.h.hc);
-	a.h.lend = a.h.hc.lend_idle;
-	args_parse(argc, argv, &a);
-	args_check(argc, argv, &a);
+	if ((rc = args_parse(argc, argv, &a, &ca)) != CLI_RUN ||
+	    (rc = args_check(&a, &ca)) != CLI_RUN)
+		return rc == 0 && dm_flush_stdout() < 0 ? 1 : rc;
 	host_setup(&a.h, a.host_bytes);
 	if (a.csv) {
 		if (traces_load(ts, a.csv) < 0) {
@@ -336,7 +291,7 @@ main(int argc, char **argv)
 		return dump(&a);
 	print_setup(&a);
 	if (a.vms)
-		report_fixed(&a.h, ts, a.only, a.vms);
+		report_fixed(&a.h, ts, a.only, (size_t)a.vms);
 	else
 		report(&a.h, ts, a.only);
 	traces_free(ts);

@@ -25,19 +25,20 @@ const struct model *const models[] = {
 const size_t nmodels = DM_ARRAY_LEN(models);
 
 const struct model *
-model_find(const char *name)
+model_find(const char *name, const char **why)
 {
-	char names[256] = "";
+	static char names[256];
 	size_t i;
 
 	for (i = 0; i < nmodels; i++)
 		if (strcmp(name, models[i]->name) == 0)
 			return models[i];
+	snprintf(names, sizeof(names), "is not ");
 	for (i = 0; i < nmodels; i++)
 		snprintf(names + strlen(names), sizeof(names) - strlen(names),
 		    "%s%s", i == 0 ? "" : i + 1 < nmodels ? ", " : " or ",
 		    models[i]->name);
-	dm_error("--policy: '%s' is not %s", name, names);
+	*why = names;
 	return NULL;
 }
 

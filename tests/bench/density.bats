@@ -220,3 +220,29 @@ teardown() {
 	[ -z "$output" ]
 	[[ "$stderr" == *"usage: density "* ]]
 }
+
+@test "option errors read as in every dmctl command, the help after them; --csv and --dump-csv conflict; --smoke where it stands" {
+	run --separate-stderr "$DENSITY" --vms 0
+	[ "$status" -eq 2 ]
+	[ -z "$output" ]
+	[ "${stderr_lines[0]}" = "density: --vms: '0' is out of range (1 to 100000)" ]
+	[ "${stderr_lines[1]}" = "Try 'density -h' for more information." ]
+	[ "${stderr_lines[2]}" = "usage: density [options]" ]
+	run --separate-stderr "$DENSITY" --hours abc
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "density: --hours: 'abc' is not a number (0.0166667 to 744)" ]
+	run --separate-stderr "$DENSITY" --interval 1.5
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "density: --interval: '1.5' is not a whole number (1 to 3600)" ]
+	run --separate-stderr "$DENSITY" --host 512M
+	[ "$status" -eq 2 ]
+	[[ "${stderr_lines[0]}" == "density: --host: '512M' is below the 1024 MiB floor"* ]]
+	run --separate-stderr "$DENSITY" --csv "$tmp/none.csv" --dump-csv "$tmp/t.csv"
+	[ "$status" -eq 2 ]
+	[ "${stderr_lines[0]}" = "density: --csv and --dump-csv conflict" ]
+	[ ! -e "$tmp/t.csv" ]
+	run "$DENSITY" --smoke --host 64G --vms 1 --policy static-max
+	[[ "${lines[0]}" == "density: host 64 GiB "*", 1.0 h;"* ]]
+	run "$DENSITY" --host 64G --hours 2 --smoke --vms 1 --policy static-max
+	[[ "${lines[0]}" == "density: host 32 GiB "*", 1.0 h;"* ]]
+}
