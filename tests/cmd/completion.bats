@@ -1,12 +1,14 @@
 #!/usr/bin/env bats
 # The shell completions and the man pages against the binary: completions
-# must offer what "dmctl complete" says, the man page must document exactly
-# the options "-h" lists, and both pages must lint clean.
+# must offer what "dmctl complete" and "dmtop --complete" say, the man page
+# must document exactly the options "-h" lists, and the pages must lint
+# clean.
 # Run: bats tests/cmd/completion.bats (after make; needs mandoc, zsh).
 
 setup() {
 	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	DMCTL=$ROOT/bin/dmctl
+	DMTOP=$ROOT/bin/dmtop
 	[ -x "$DMCTL" ] || {
 		echo "no $DMCTL: run make first" >&2
 		return 1
@@ -15,6 +17,8 @@ setup() {
 	PATH=$ROOT/bin:$PATH
 	# shellcheck source=../../completions/dmctl.bash
 	source "$ROOT/completions/dmctl.bash"
+	# shellcheck source=../../completions/dmtop.bash
+	source "$ROOT/completions/dmtop.bash"
 }
 
 # comp WORD...: complete the last word of "WORD..." with _dmctl; the
@@ -26,6 +30,17 @@ comp() {
 	COMP_POINT=${#COMP_LINE}
 	COMPREPLY=()
 	_dmctl dmctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+	output=$(printf '%s\n' "${COMPREPLY[@]}")
+}
+
+# comp_top WORD...: the same with _dmtop.
+comp_top() {
+	COMP_WORDS=("$@")
+	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
+	COMP_LINE="$*"
+	COMP_POINT=${#COMP_LINE}
+	COMPREPLY=()
+	_dmtop dmtop "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 	output=$(printf '%s\n' "${COMPREPLY[@]}")
 }
 
@@ -253,6 +268,86 @@ commands() {
 	grep -qx 4G <<<"$output"
 }
 
+@test "dmtop's options, sort columns and URIs come from 'dmtop --complete'" {
+	run "$DMTOP" --complete options
+	[ "$status" -eq 0 ]
+	[[ $output == *--delay* && $output == *--version* ]]
+	local want=$output o kind
+	comp_top dmtop -
+	for o in $want; do has "$o"; done
+	[ "${#COMPREPLY[@]}" -eq "$(wc -w <<<"$want")" ]
+	comp_top dmtop --rev
+	[ "${COMPREPLY[*]}" = --reverse ]
+	run "$DMTOP" --complete columns
+	[ "$status" -eq 0 ]
+	local cols=$output c
+	[[ $cols == *assigned* ]]
+	for o in $want; do
+		kind=$("$DMTOP" --complete argument "$o")
+		case $kind in
+		column)
+			comp_top dmtop "$o" ""
+			for c in $cols; do has "$c"; done
+			comp_top dmtop -b "$o" as
+			[ "${COMPREPLY[*]}" = assigned ] ;;
+		uri)
+			comp_top dmtop "$o" ""
+			has test:///default ;;
+		number | value)
+			comp_top dmtop "$o" ""
+			[ "${#COMPREPLY[@]}" -eq 0 ] ;;
+		esac
+	done
+	# "--opt=value", the value completed after the "=".
+	comp_top dmtop --sort=dem
+	[ "${COMPREPLY[*]}" = demand ]
+	run "$DMTOP" --complete argument --nonesuch
+	[ "$status" -eq 1 ]
+	run "$DMTOP" --complete nonesuch
+	[ "$status" -eq 2 ]
+}
+
+@test "dmtop's completions name no option: they ask the binary" {
+	local o f
+	for o in $("$DMTOP" --complete options); do
+		[[ $o == --* ]] || continue
+		for f in "$ROOT/completions/dmtop.bash" "$ROOT/completions/_dmtop"; do
+			! grep -q -- "$o\b" "$f" || {
+				echo "$f names $o" >&2
+				return 1
+			}
+		done
+	done
+}
+
+@test "dmtop's zsh completion parses and asks the binary" {
+	command -v zsh >/dev/null || skip "zsh not installed (tests/PACKAGES)"
+	run zsh -n "$ROOT/completions/_dmtop"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	head -1 "$ROOT/completions/_dmtop" | grep -qx '#compdef dmtop'
+	run zsh -f -c '
+		_wanted() { shift 3; "$@" }
+		compadd() {
+			if [[ $1 == -a ]]; then print -rl -- "${(P)2[@]}"
+			else shift; print -rl -- "$@"; fi
+		}
+		compset() { PREFIX=${PREFIX#*=} }
+		_message() { :; }
+		source "$1/completions/_dmtop" >/dev/null 2>&1
+		words=(dmtop --)
+		CURRENT=$#words PREFIX=--
+		_dmtop
+		words=(dmtop -s "")
+		CURRENT=$#words PREFIX=
+		_dmtop
+	' zsh "$ROOT"
+	[ "$status" -eq 0 ]
+	for o in $("$DMTOP" --complete options) $("$DMTOP" --complete columns); do
+		grep -qx -- "$o" <<<"$output"
+	done
+}
+
 @test "every option in -h is in dmctl(8)" {
 	local cmd o man missing=
 	man=$(man_longopts)
@@ -299,7 +394,8 @@ commands() {
 		return 1
 	}
 	local page
-	for page in "$ROOT/man/dmctl.8" "$ROOT/man/dmctl-metadata.5"; do
+	for page in "$ROOT/man/dmctl.8" "$ROOT/man/dmctl-metadata.5" \
+	    "$ROOT/man/dmtop.1"; do
 		[ -s "$page" ]
 		run mandoc -Tlint -Wwarning "$page"
 		[ -z "$output" ] || {
