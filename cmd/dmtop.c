@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <locale.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,35 +20,58 @@
 #include "util.h"
 #include "virt.h"
 
-#ifndef DM_VERSION
-#define DM_VERSION "unknown"
-#endif
-
-enum {
-	O_DELAY = 1, O_SORT, O_REVERSE, O_BATCH, O_ITERATIONS, O_JSON,
-	O_FILTER, O_CONFIG_FILE, O_VERSION
+/* What the options ask for; -c and -C land in struct cli_args. */
+struct top_opts {
+	double delay;
+	enum top_col sort;
+	bool reverse, batch, json;
+	const char *filter;
+	long iterations;	/* 0: not given */
 };
 
+#define OFF(f) offsetof(struct top_opts, f)
+
+static const char *
+parse_sort(const char *arg, void *dst)
+{
+	int c = top_col_find(arg);
+
+	if (c < 0)
+		return "is not a column";
+	*(enum top_col *)dst = (enum top_col)c;
+	return NULL;
+}
+
 static const struct cli_opt opts[] = {
-	{ O_DELAY, "delay", 'd', "SECONDS",
-	    "refresh every SECONDS (default 1, fractions allowed)", "number" },
-	{ O_SORT, "sort", 's', "COLUMN",
-	    "sort by COLUMN (name, state, assigned, demand, pressure, "
+	{ .lng = "delay", .shrt = 'd', .type = CLI_DURATION, .off = OFF(delay),
+	    .min = DMTOP_DELAY_MIN, .max = DMTOP_DELAY_MAX,
+	    .help = "refresh every SECONDS (default 1, fractions allowed)" },
+	{ .lng = "sort", .shrt = 's', .arg = "COLUMN", .type = CLI_STRING,
+	    .off = OFF(sort), .parse = parse_sort, .complete = "column",
+	    .help = "sort by COLUMN (name, state, assigned, demand, pressure, "
 	    "buffer_wanted, buffer_available, status, minimum, maximum, "
-	    "weight, grows, plugged)", "column" },
-	{ O_REVERSE, "reverse", 'r', NULL, "reverse the sort order", NULL },
-	{ O_FILTER, "filter", 'f', "TEXT",
-	    "show only VMs whose name contains TEXT", NULL },
-	{ O_BATCH, "batch", 'b', NULL,
-	    "print text instead of a live view (for logs and scripts)", NULL },
-	{ O_ITERATIONS, "iterations", 'n', "N",
-	    "stop after N refreshes (default: 1 with -b, else never)",
-	    "number" },
-	{ O_JSON, "json", 0, NULL, "with -b: one JSON document a line", NULL },
-	{ O_CONFIG_FILE, "config-file", 'C', "FILE",
-	    "host settings file (default /etc/dmctl.conf)", "file" },
-	{ O_VERSION, "version", 'V', NULL, "print the version and exit", NULL },
-	CLI_COMMON_OPTS,
+	    "weight, grows, plugged)" },
+	{ .lng = "reverse", .shrt = 'r', .type = CLI_FLAG, .off = OFF(reverse),
+	    .help = "reverse the sort order" },
+	{ .lng = "filter", .shrt = 'f', .arg = "TEXT", .type = CLI_STRING,
+	    .off = OFF(filter),
+	    .help = "show only VMs whose name contains TEXT" },
+	{ .lng = "batch", .shrt = 'b', .type = CLI_FLAG, .off = OFF(batch),
+	    .help = "print text instead of a live view (for logs and "
+	    "scripts)" },
+	{ .lng = "iterations", .shrt = 'n', .type = CLI_NUMBER,
+	    .off = OFF(iterations), .lo = 1, .hi = LONG_MAX,
+	    .help = "stop after N refreshes (default: 1 with -b, else never)" },
+	{ .lng = "json", .type = CLI_FLAG, .off = OFF(json),
+	    .help = "with -b: one JSON document a line" },
+};
+
+/* dmtop is a program of its own: a command without a name. */
+static const struct cli_cmd top_cmd = {
+	.summary = "A live view of dynamic memory: the host pool and each "
+	    "VM's assigned memory,\ndemand and status.",
+	CLI_OPTS(opts), .common = CLI_COMMON | CLI_VERSION_OPT,
+	.help_more = dmtop_keys_usage,
 };
 
 /* The same keys as "dmctl show --json", plus the buffer figures. */
@@ -63,71 +85,26 @@ static const enum col_id json_cols[] = {
 /* Batch mode's bar width: there is no terminal to fit. */
 #define BATCH_BAR 22
 
-/* dmtop is a program of its own: a command without a name. */
-static const struct cli_cmd top_cmd = {
-	NULL, NULL, "A live view of dynamic memory: the host pool and each "
-	"VM's assigned memory,\ndemand and status.", opts, DM_ARRAY_LEN(opts),
-	NULL, NULL,
-};
-
-/* What the options ask for besides the view's own settings. */
-struct args {
-	const char *conffile;
-	bool batch, json;
-};
-
-static void
-usage(FILE *f)
-{
-	cli_help(&top_cmd, f);
-	fputc('\n', f);
-	dmtop_keys_usage(f);
-}
-
 /*
- * "dmtop --complete options | argument OPT | columns": answers for the
- * shell completions, from the same table that parses the options.
+ * "dmtop --complete REQUEST ...": the shell completions' questions. Those
+ * about the options are cli_complete's; "columns" lists the sort columns.
  */
 static int
 complete(int argc, char **argv)
 {
-	int c;
+	int c, rc;
 
-	if (argc >= 3 && strcmp(argv[2], "options") == 0) {
-		cli_list_options(&top_cmd, stdout);
-		return 0;
-	}
-	if (argc >= 3 && strcmp(argv[2], "columns") == 0) {
+	if (argc >= 1 && strcmp(argv[0], "columns") == 0) {
 		for (c = 0; c < TOP_NCOLS; c++)
 			if (top_columns[c].key)
 				printf("%s\n", top_columns[c].name);
 		return 0;
 	}
-	if (argc >= 4 && strcmp(argv[2], "argument") == 0) {
-		const struct cli_opt *o = cli_find(&top_cmd, argv[3]);
-
-		if (!o)
-			return 1;
-		printf("%s\n", cli_argument_kind(o));
-		return 0;
-	}
+	if (argc >= 1 && (rc = cli_complete(&top_cmd, argv[0], argc - 1,
+	    argv + 1)) != CLI_RUN)
+		return rc;
 	return cli_usage_error(NULL, "--complete: say options, argument OPT "
 	    "or columns");
-}
-
-int
-dmtop_parse_delay(const char *s, double *out)
-{
-	char *end;
-	double d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (errno || end == s || *end || !isfinite(d) ||
-	    d < DMTOP_DELAY_MIN || d > DMTOP_DELAY_MAX)
-		return -1;
-	*out = d;
-	return 0;
 }
 
 void
@@ -137,16 +114,6 @@ dmtop_select(struct top *t)
 	t->rows = xcalloc(t->snap.n ? t->snap.n : 1, sizeof(*t->rows));
 	t->nrows = top_select(&t->snap, t->filter, t->sort, t->reverse,
 	    t->rows);
-}
-
-const char *
-dmtop_uri_name(const struct top *t)
-{
-	const char *env = getenv("LIBVIRT_DEFAULT_URI");
-
-	if (t->uri)
-		return t->uri;
-	return env && *env ? env : "the default hypervisor";
 }
 
 /* ---- batch mode ---- */
@@ -194,9 +161,7 @@ batch_print(struct top *t, bool json)
 	localtime_r(&t->snap.taken, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm);
 	hostline(&t->snap.host, t->snap.taken, HOSTLINE_THREE, &hl);
-	printf("dmtop %s, %s\n", when, t->uri ? t->uri :
-	    (getenv("LIBVIRT_DEFAULT_URI") ? getenv("LIBVIRT_DEFAULT_URI") :
-	    "default"));
+	printf("dmtop %s, %s\n", when, virt_uri_name(t->uri));
 	for (i = 0; i < hl.n; i++)
 		printf("%s\n", hl.line[i]);
 	putchar('\n');
@@ -252,7 +217,7 @@ run_batch(struct top *t, bool json)
 			}
 			if (down)
 				dm_warn("connected again to %s",
-				    dmtop_uri_name(t));
+				    virt_uri_name(t->uri));
 			down = false;
 		}
 		if (snapshot_take(t->conn, NULL, 0, &t->hc, &t->snap) < 0) {
@@ -275,102 +240,52 @@ run_batch(struct top *t, bool json)
 /* ---- the program ---- */
 
 /*
- * The options into t and a: -1 to go on, else the exit status (after -h,
- * -V or a usage error). All of the option parsing is here.
+ * The options into t and o: CLI_RUN to go on, else the exit status (after
+ * -h, -V or a usage error). What one option cannot check is here.
  */
 static int
-parse_args(struct top *t, struct args *a, int argc, char **argv)
+parse_args(struct top *t, struct top_opts *o, struct cli_args *a, int argc,
+    char **argv)
 {
-	const char *arg;
-	bool iter_given = false;
-	char *end;
-	int c;
+	int rc;
 
-	while ((c = cli_next(&top_cmd, argc, argv, &arg)) != CLI_END) {
-		switch (c) {
-		case O_DELAY:
-			if (dmtop_parse_delay(arg, &t->delay) < 0)
-				return cli_usage_error(NULL, "-d: '%s' is not "
-				    "a delay in seconds (%g to %g)", arg,
-				    DMTOP_DELAY_MIN, DMTOP_DELAY_MAX);
-			break;
-		case O_SORT:
-			if ((c = top_col_find(arg)) < 0)
-				return cli_usage_error(NULL, "-s: unknown "
-				    "column '%s'", arg);
-			t->sort = (enum top_col)c;
-			break;
-		case O_REVERSE:
-			t->reverse = true;
-			break;
-		case O_FILTER:
-			snprintf(t->filter, sizeof(t->filter), "%s", arg);
-			break;
-		case O_BATCH:
-			a->batch = true;
-			break;
-		case O_ITERATIONS:
-			errno = 0;
-			t->iterations = strtol(arg, &end, 10);
-			if (errno || end == arg || *end || t->iterations < 1)
-				return cli_usage_error(NULL, "-n: '%s' is not "
-				    "a positive number", arg);
-			iter_given = true;
-			break;
-		case O_JSON:
-			a->json = true;
-			break;
-		case O_CONFIG_FILE:
-			a->conffile = arg;
-			break;
-		case OPT_CONNECT:
-			t->uri = arg;
-			break;
-		case OPT_HELP:
-			usage(stdout);
-			return dm_flush_stdout() < 0;
-		case O_VERSION:
-			printf("dmtop %s\n", DM_VERSION);
-			return dm_flush_stdout() < 0;
-		default:
-			return EXIT_USAGE;
-		}
-	}
-	if (optind < argc)
-		return cli_usage_error(NULL, "unexpected argument '%s'",
-		    argv[optind]);
-	if (a->json && !a->batch)
+	if ((rc = cli_parse(&top_cmd, argc, argv, o, a)) != CLI_RUN)
+		return rc ? rc : dm_flush_stdout() < 0;
+	if (o->json && !o->batch)
 		return cli_usage_error(NULL, "--json needs -b");
-	if (a->batch && !iter_given)
-		t->iterations = 1;
-	return -1;
+	t->uri = a->uri;
+	t->delay = o->delay;
+	t->sort = o->sort;
+	t->reverse = o->reverse;
+	snprintf(t->filter, sizeof(t->filter), "%s", o->filter);
+	t->iterations = o->iterations ? o->iterations : o->batch;
+	return CLI_RUN;
 }
 
 int
 main(int argc, char **argv)
 {
+	struct top_opts o = { .delay = 1, .sort = TOP_NAME, .filter = "" };
+	struct cli_args a = { .uri = NULL };
 	struct top t;
-	struct args a = { NULL, false, false };
 	int rc;
 
 	dm_progname = "dmtop";
 	dm_ignore_sigpipe();
 	setlocale(LC_ALL, "");
 	memset(&t, 0, sizeof(t));
-	t.delay = 1;
-	t.sort = TOP_NAME;
 	t.saved_err = -1;
 	for (size_t i = 0; i < DM_ARRAY_LEN(t.cb); i++)
 		t.cb[i] = -1;
 	if (argc >= 2 && strcmp(argv[1], "--complete") == 0)
-		return complete(argc, argv);
-	if ((rc = parse_args(&t, &a, argc, argv)) >= 0)
+		return complete(argc - 2, argv + 2);
+	if ((rc = parse_args(&t, &o, &a, argc, argv)) != CLI_RUN)
 		return rc;
 	if (hostconf_load(&t.hc, a.conffile) < 0)
 		return 1;
 	t.uri = hostconf_uri(&t.hc, t.uri);
 	/* Before connecting, so that the connection delivers events. */
-	if (!a.batch && virEventRegisterDefaultImpl() < 0) {
+	if (!o.batch && virEventRegisterDefaultImpl() < 0) {
 		dm_error("cannot start the libvirt event loop: %s",
 		    virt_errmsg());
 		hostconf_free(&t.hc);
@@ -380,13 +295,13 @@ main(int argc, char **argv)
 		hostconf_free(&t.hc);
 		return 1;
 	}
-	rc = a.batch ? run_batch(&t, a.json) : dmtop_live(&t);
+	rc = o.batch ? run_batch(&t, o.json) : dmtop_live(&t);
 	dmtop_disconnect(&t);
 	if (t.have_snap)
 		snapshot_free(&t.snap);
 	free(t.rows);
 	hostconf_free(&t.hc);
-	if (a.batch && dm_flush_stdout() < 0)
+	if (o.batch && dm_flush_stdout() < 0)
 		rc = 1;
 	return rc;
 }

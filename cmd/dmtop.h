@@ -72,16 +72,12 @@ struct top {
 	int saved_err;			/* stderr while the screen is up */
 };
 
-/* dmtop.c: a delay in seconds within the range, or -1. */
-int dmtop_parse_delay(const char *s, double *out);
 /* dmtop.c: sort and filter the snapshot into t->rows. */
 void dmtop_select(struct top *t);
-/* dmtop.c: the URI connected to, for messages. */
-const char *dmtop_uri_name(const struct top *t);
 
 /* dmtop_keys.c: one key read; says what to redo. */
 unsigned dmtop_key(struct top *t, int ch);
-/* dmtop_keys.c: the key line of -h. */
+/* dmtop_keys.c: the key line of -h, after an empty line. */
 void dmtop_keys_usage(FILE *f);
 /* dmtop_keys.c: the help screen's lines about the keys; how many. */
 size_t dmtop_keys_help(char lines[][DMTOP_TEXT_WIDTH + 1], size_t max);

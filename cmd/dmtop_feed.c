@@ -103,7 +103,7 @@ lost(struct top *t)
 {
 	dmtop_disconnect(t);
 	dmtop_msg(t, true, "connection to %s lost; reconnecting every %gs",
-	    dmtop_uri_name(t), t->delay);
+	    virt_uri_name(t->uri), t->delay);
 }
 
 /* One refresh: reconnect if needed, then one snapshot. */
@@ -121,7 +121,7 @@ rescan(struct top *t)
 			return;
 		}
 		watch_conn(t);
-		dmtop_msg(t, false, "reconnected to %s", dmtop_uri_name(t));
+		dmtop_msg(t, false, "reconnected to %s", virt_uri_name(t->uri));
 	}
 	if (snapshot_take(t->conn, NULL, 0, &t->hc, &s) < 0) {
 		if (virConnectIsAlive(t->conn) != 1)

@@ -10,6 +10,7 @@
 
 #include <curses.h>
 
+#include "cli.h"
 #include "dmtop.h"
 #include "util.h"
 
@@ -192,7 +193,8 @@ prompt_key(struct top *t, int ch)
 		if (t->prompt == PROMPT_FILTER) {
 			snprintf(t->filter, sizeof(t->filter), "%s", t->input);
 			t->top_row = 0;
-		} else if (dmtop_parse_delay(t->input, &d) < 0)
+		} else if (cli_real_parse(t->input, DMTOP_DELAY_MIN,
+		    DMTOP_DELAY_MAX, &d) < 0)
 			dmtop_msg(t, false, "not a delay: '%s' (seconds, %g to "
 			    "%g)", t->input, DMTOP_DELAY_MIN, DMTOP_DELAY_MAX);
 		else {
@@ -384,6 +386,7 @@ dmtop_keys_usage(FILE *f)
 	if (n < sizeof(text))
 		snprintf(text + n, sizeof(text) - n, "; see dmtop(1).");
 	n = wrap("keys: ", text, ", ", lines, DM_ARRAY_LEN(lines));
+	fputc('\n', f);
 	for (i = 0; i < n; i++)
 		fprintf(f, "%s\n", lines[i]);
 }

@@ -9,7 +9,7 @@ _dmtop()
 	local dm=${COMP_WORDS[0]} cur prev kind pre= line
 	local -a w
 	# Words as the user typed them: bash splits "qemu:///system" and
-	# "--sort=name" at ':' and '=', the command line does not.
+	# "--opt=value" at ':' and '=', the command line does not.
 	line=${COMP_LINE:0:COMP_POINT}
 	read -ra w <<<"$line"
 	[[ $line == *[[:space:]] || ${#w[@]} -eq 0 ]] && w+=("")
@@ -17,7 +17,7 @@ _dmtop()
 	prev=
 	((${#w[@]} > 1)) && prev=${w[${#w[@]} - 2]}
 
-	# "--sort=x": complete the value after the "=".
+	# "--opt=value": complete the value after the "=".
 	if [[ $cur == --*=* ]]; then
 		prev=${cur%%=*} cur=${cur#*=}
 	fi

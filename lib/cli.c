@@ -189,25 +189,39 @@ parser_next(struct parser *p, int argc, char **argv)
 	return CLI_ERROR;	/* not reached: getopt knows only ours */
 }
 
+int
+cli_real_parse(const char *s, double min, double max, double *out)
+{
+	char *end;
+	double d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (errno || end == s || *end || !isfinite(d))
+		return -1;
+	if (d < min || d > max)
+		return -2;
+	*out = d;
+	return 0;
+}
+
 static int
 store_real(const struct parser *p, const struct cli_opt *o, const char *arg,
     double *dst)
 {
 	const char *what = o->type == CLI_DURATION ? "a number of seconds" :
 	    "a number";
-	char *end;
-	double d;
 
-	errno = 0;
-	d = strtod(arg, &end);
-	if (errno || end == arg || *end || !isfinite(d))
+	switch (cli_real_parse(arg, o->min, o->max, dst)) {
+	case -1:
 		return cli_usage_error(p->cmd, "%s: '%s' is not %s (%g to %g)",
 		    p->name, arg, what, o->min, o->max);
-	if (d < o->min || d > o->max)
+	case -2:
 		return cli_usage_error(p->cmd, "%s: '%s' is out of range (%g "
 		    "to %g)", p->name, arg, o->min, o->max);
-	*dst = d;
-	return 0;
+	default:
+		return 0;
+	}
 }
 
 static int
@@ -422,8 +436,9 @@ cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
-const struct cli_opt *
-cli_find(const struct cli_cmd *cmd, const char *word)
+/* The option of cmd that word names in full ("--delay", "-d"). */
+static const struct cli_opt *
+find(const struct cli_cmd *cmd, const char *word)
 {
 	const struct cli_opt *v[MAX_OPTS];
 	size_t i, n = all_opts(cmd, v);
@@ -436,44 +451,27 @@ cli_find(const struct cli_cmd *cmd, const char *word)
 	return NULL;
 }
 
-void
-cli_list_options(const struct cli_cmd *cmd, FILE *f)
-{
-	const struct cli_opt *v[MAX_OPTS];
-	size_t i, n = all_opts(cmd, v);
-
-	for (i = 0; i < n; i++) {
-		fprintf(f, "--%s\n", v[i]->lng);
-		if (v[i]->shrt)
-			fprintf(f, "-%c\n", v[i]->shrt);
-	}
-}
-
-const char *
-cli_argument_kind(const struct cli_opt *o)
-{
-	if (!has_arg(o))
-		return "none";
-	if (o->complete)
-		return o->complete;
-	return o->type == CLI_LEGACY ? "value" : types[o->type].kind;
-}
-
 int
 cli_complete(const struct cli_cmd *cmd, const char *request, int argc,
     char **argv)
 {
-	const struct cli_opt *o;
+	const struct cli_opt *v[MAX_OPTS], *o;
+	size_t i, n = all_opts(cmd, v);
 
 	if (strcmp(request, "options") == 0) {
-		cli_list_options(cmd, stdout);
+		for (i = 0; i < n; i++) {
+			printf("--%s\n", v[i]->lng);
+			if (v[i]->shrt)
+				printf("-%c\n", v[i]->shrt);
+		}
 		return 0;
 	}
 	if (strcmp(request, "argument") != 0 || argc < 1)
 		return CLI_RUN;
-	if (!(o = cli_find(cmd, argv[0])))
+	if (!(o = find(cmd, argv[0])))
 		return 1;
-	printf("%s\n", cli_argument_kind(o));
+	printf("%s\n", !has_arg(o) ? "none" : o->complete ? o->complete :
+	    types[o->type].kind);
 	return 0;
 }
 

@@ -50,7 +50,7 @@
 #ifndef DM_CLI_H
 #define DM_CLI_H
 
-#include <getopt.h>	/* optind, for cli_next's callers */
+#include <getopt.h>	/* optind, for cli_next's caller */
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,7 +60,7 @@
 
 /* What an option takes, and the C type of its destination. */
 enum cli_type {
-	CLI_LEGACY,	/* only for cli_next: no destination */
+	CLI_LEGACY,	/* only for cli_next (bench/density): no destination */
 	CLI_FLAG,	/* no argument; bool, set true */
 	CLI_SET,	/* no argument; int, set to .value (one of a choice) */
 	CLI_BITS,	/* no argument; unsigned, .value or'ed in */
@@ -80,8 +80,8 @@ enum cli_type {
 #define CLI_GROUP(n) (1U << (n))
 
 struct cli_opt {
-	/* The first six fields in this order: cli_next's callers spell
-	 * their rows without names. */
+	/* The first six fields in this order: bench/density, cli_next's
+	 * caller, spells its rows without names. */
 	int id;			/* what cli_next returns; unused by cli_parse */
 	const char *lng;	/* long name, without "--" */
 	char shrt;		/* short letter or 0 */
@@ -179,23 +179,22 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /*
- * For dmtop until it moves to cli_parse (then they go): the next option
- * of argv, as its .id, CLI_END when the options are done (optind then
- * points at the operands) or CLI_ERROR after a message; the option a word
- * names; every option one a line; what an option's argument is. Its
- * table lists the shared options itself, with CLI_COMMON_OPTS.
+ * A number from min to max (fractions allowed) into out: 0, -1 when s is
+ * not a finite number, -2 when it is out of range.
+ */
+int cli_real_parse(const char *s, double min, double max, double *out);
+
+/*
+ * Only for bench/density until it moves to cli_parse (then they go): the
+ * next option of argv, as its .id, CLI_END when the options are done
+ * (optind then points at the operands) or CLI_ERROR after a message. Its
+ * table lists -h itself, with the .id OPT_HELP, and its rows are
+ * CLI_LEGACY: they take an argument when they name one (.arg).
  */
 enum { CLI_END = -1, CLI_ERROR = -2 };
-enum { OPT_CONNECT = 1000, OPT_HELP };
-#define CLI_COMMON_OPTS                                                    \
-	{ .id = OPT_CONNECT, .lng = "connect", .shrt = 'c', .arg = "URI",  \
-	    .help = CLI_CONNECT_HELP, .complete = "uri" },                 \
-	{ .id = OPT_HELP, .lng = "help", .shrt = 'h', .help = CLI_HELP_HELP }
+enum { OPT_HELP = 1000 };
 int cli_next(const struct cli_cmd *cmd, int argc, char **argv,
     const char **arg);
-const struct cli_opt *cli_find(const struct cli_cmd *cmd, const char *word);
-void cli_list_options(const struct cli_cmd *cmd, FILE *f);
-const char *cli_argument_kind(const struct cli_opt *o);
 
 /* The shared options' help, said once. */
 #define CLI_CONNECT_HELP \

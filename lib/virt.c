@@ -32,11 +32,19 @@ virt_open(const char *uri, bool readonly, bool report)
 	}
 	conn = readonly ? virConnectOpenReadOnly(uri) : virConnectOpen(uri);
 	if (!conn && report)
-		dm_error("cannot connect to '%s': %s",
-		    uri ? uri : (getenv("LIBVIRT_DEFAULT_URI") ?
-		    getenv("LIBVIRT_DEFAULT_URI") : "default hypervisor"),
+		dm_error("cannot connect to '%s': %s", virt_uri_name(uri),
 		    virt_errmsg());
 	return conn;
+}
+
+const char *
+virt_uri_name(const char *uri)
+{
+	const char *env = getenv("LIBVIRT_DEFAULT_URI");
+
+	if (uri)
+		return uri;
+	return env && *env ? env : "the default hypervisor";
 }
 
 const char *

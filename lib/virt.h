@@ -20,6 +20,10 @@
  */
 virConnectPtr virt_open(const char *uri, bool readonly, bool report);
 
+/* What uri (as for virt_open) names, for messages: uri, else
+ * LIBVIRT_DEFAULT_URI, else "the default hypervisor". */
+const char *virt_uri_name(const char *uri);
+
 /* libvirt's message for the last failed call, never NULL. */
 const char *virt_errmsg(void);
 

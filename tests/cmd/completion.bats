@@ -1,12 +1,14 @@
 #!/usr/bin/env bats
 # The shell completions and the man pages against the binary: completions
-# must offer what "dmctl complete" says, the man page must document exactly
-# the options "-h" lists, and both pages must lint clean.
+# must offer what "dmctl complete" and "dmtop --complete" say, the man page
+# must document exactly the options "-h" lists, and the pages must lint
+# clean.
 # Run: bats tests/cmd/completion.bats (after make; needs mandoc, zsh).
 
 setup() {
 	ROOT=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)
 	DMCTL=$ROOT/bin/dmctl
+	DMTOP=$ROOT/bin/dmtop
 	[ -x "$DMCTL" ] || {
 		echo "no $DMCTL: run make first" >&2
 		return 1
@@ -15,17 +17,20 @@ setup() {
 	PATH=$ROOT/bin:$PATH
 	# shellcheck source=../../completions/dmctl.bash
 	source "$ROOT/completions/dmctl.bash"
+	# shellcheck source=../../completions/dmtop.bash
+	source "$ROOT/completions/dmtop.bash"
 }
 
-# comp WORD...: complete the last word of "WORD..." with _dmctl; the
-# candidates end up in COMPREPLY and, one a line, in $output.
+# comp WORD...: complete the last word of "WORD..." with _dmctl or _dmtop,
+# as the first word says; the candidates end up in COMPREPLY and, one a
+# line, in $output.
 comp() {
 	COMP_WORDS=("$@")
 	COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 	COMP_LINE="$*"
 	COMP_POINT=${#COMP_LINE}
 	COMPREPLY=()
-	_dmctl dmctl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+	"_$1" "$1" "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
 	output=$(printf '%s\n' "${COMPREPLY[@]}")
 }
 
@@ -65,6 +70,33 @@ man_items() {
 				if ($i == "Fl" && $(i + 1) ~ /^-[a-z]/)
 					print "-" $(i + 1)
 		}' "$ROOT/man/dmctl.8" | grep -E '^--' | sort -u
+}
+
+# zsh_parses FILE: completions/FILE is zsh without syntax errors, for
+# the command it is named after.
+zsh_parses() {
+	run zsh -n "$ROOT/completions/$1"
+	[ "$status" -eq 0 ]
+	[ -z "$output" ]
+	head -1 "$ROOT/completions/$1" | grep -qx "#compdef ${1#_}"
+}
+
+# zsh_comp FILE CODE: source completions/FILE in zsh, with stand-ins for
+# the completion system's functions that print what would be offered, and
+# run CODE (which sets words, CURRENT and PREFIX and calls the function);
+# what is offered ends up in $output.
+zsh_comp() {
+	run zsh -f -c '
+		_wanted() { shift 3; "$@" }
+		compadd() {
+			if [[ $1 == -a ]]; then print -rl -- "${(P)2[@]}"
+			else shift; print -rl -- "$@"; fi
+		}
+		compset() { PREFIX=${PREFIX#*=} }
+		_message() { :; }
+		source "$1/completions/$2" >/dev/null 2>&1
+		eval "$3"
+	' zsh "$ROOT" "$1" "$2"
 }
 
 commands() {
@@ -216,25 +248,12 @@ commands() {
 
 @test "zsh completion parses" {
 	command -v zsh >/dev/null || skip "zsh not installed (tests/PACKAGES)"
-	run zsh -n "$ROOT/completions/_dmctl"
-	[ "$status" -eq 0 ]
-	[ -z "$output" ]
-	head -1 "$ROOT/completions/_dmctl" | grep -qx '#compdef dmctl'
+	zsh_parses _dmctl
 }
 
 @test "zsh completion asks the binary" {
 	command -v zsh >/dev/null || skip "zsh not installed (tests/PACKAGES)"
-	# Stand-ins for the completion system's functions print what would
-	# be offered.
-	run zsh -f -c '
-		_wanted() { shift 3; "$@" }
-		compadd() {
-			if [[ $1 == -a ]]; then print -rl -- "${(P)2[@]}"
-			else shift; print -rl -- "$@"; fi
-		}
-		compset() { PREFIX=${PREFIX#*=} }
-		_message() { :; }
-		source "$1/completions/_dmctl" >/dev/null 2>&1
+	zsh_comp _dmctl '
 		words=(dmctl -c test:///default set --enable "")
 		CURRENT=$#words PREFIX=
 		_dmctl
@@ -244,13 +263,82 @@ commands() {
 		words=(dmctl set --maximum "")
 		CURRENT=$#words PREFIX=
 		_dmctl
-	' zsh "$ROOT"
+	'
 	[ "$status" -eq 0 ]
 	grep -qx test <<<"$output"
 	for o in $("$DMCTL" complete options set); do
 		grep -qx -- "$o" <<<"$output"
 	done
 	grep -qx 4G <<<"$output"
+}
+
+@test "dmtop's options, sort columns and URIs come from 'dmtop --complete'" {
+	run "$DMTOP" --complete options
+	[ "$status" -eq 0 ]
+	[[ $output == *--delay* && $output == *--version* ]]
+	local want=$output o kind
+	comp dmtop -
+	for o in $want; do has "$o"; done
+	[ "${#COMPREPLY[@]}" -eq "$(wc -w <<<"$want")" ]
+	comp dmtop --rev
+	[ "${COMPREPLY[*]}" = --reverse ]
+	run "$DMTOP" --complete columns
+	[ "$status" -eq 0 ]
+	local cols=$output c
+	[[ $cols == *assigned* ]]
+	for o in $want; do
+		kind=$("$DMTOP" --complete argument "$o")
+		case $kind in
+		column)
+			comp dmtop "$o" ""
+			for c in $cols; do has "$c"; done
+			comp dmtop -b "$o" as
+			[ "${COMPREPLY[*]}" = assigned ] ;;
+		uri)
+			comp dmtop "$o" ""
+			has test:///default ;;
+		number | value)
+			comp dmtop "$o" ""
+			[ "${#COMPREPLY[@]}" -eq 0 ] ;;
+		esac
+	done
+	# "--opt=value", the value completed after the "=".
+	comp dmtop --sort=dem
+	[ "${COMPREPLY[*]}" = demand ]
+	run "$DMTOP" --complete argument --nonesuch
+	[ "$status" -eq 1 ]
+	run "$DMTOP" --complete nonesuch
+	[ "$status" -eq 2 ]
+}
+
+@test "dmtop's completions name no option: they ask the binary" {
+	local o f
+	for o in $("$DMTOP" --complete options); do
+		[[ $o == --* ]] || continue
+		for f in "$ROOT/completions/dmtop.bash" "$ROOT/completions/_dmtop"; do
+			! grep -q -- "$o\b" "$f" || {
+				echo "$f names $o" >&2
+				return 1
+			}
+		done
+	done
+}
+
+@test "dmtop's zsh completion parses and asks the binary" {
+	command -v zsh >/dev/null || skip "zsh not installed (tests/PACKAGES)"
+	zsh_parses _dmtop
+	zsh_comp _dmtop '
+		words=(dmtop --)
+		CURRENT=$#words PREFIX=--
+		_dmtop
+		words=(dmtop -s "")
+		CURRENT=$#words PREFIX=
+		_dmtop
+	'
+	[ "$status" -eq 0 ]
+	for o in $("$DMTOP" --complete options) $("$DMTOP" --complete columns); do
+		grep -qx -- "$o" <<<"$output"
+	done
 }
 
 @test "every option in -h is in dmctl(8)" {
@@ -299,7 +387,8 @@ commands() {
 		return 1
 	}
 	local page
-	for page in "$ROOT/man/dmctl.8" "$ROOT/man/dmctl-metadata.5"; do
+	for page in "$ROOT/man/dmctl.8" "$ROOT/man/dmctl-metadata.5" \
+	    "$ROOT/man/dmtop.1"; do
 		[ -s "$page" ]
 		run mandoc -Tlint -Wwarning "$page"
 		[ -z "$output" ] || {

@@ -88,6 +88,26 @@ row_order() {
 	[[ $stderr == "dmtop: cannot connect to"* ]]
 }
 
+@test "usage errors read as dmctl's: the option as typed, its range; -V" {
+	run -2 --separate-stderr "$DMTOP" -d 0 -b
+	[ "${stderr_lines[0]}" = "dmtop: -d: '0' is out of range (0.1 to 86400)" ]
+	[ "${stderr_lines[1]}" = "Try 'dmtop -h' for more information." ]
+	run -2 --separate-stderr "$DMTOP" --delay soon
+	[ "${stderr_lines[0]}" = "dmtop: --delay: 'soon' is not a number of seconds (0.1 to 86400)" ]
+	run -2 --separate-stderr "$DMTOP" -n 0 -b
+	[ "${stderr_lines[0]}" = "dmtop: -n: '0' is out of range (at least 1)" ]
+	run -2 --separate-stderr "$DMTOP" -s nosuchcolumn
+	[ "${stderr_lines[0]}" = "dmtop: -s: 'nosuchcolumn' is not a column" ]
+	run -2 --separate-stderr "$DMTOP" --json
+	[ "${stderr_lines[0]}" = "dmtop: --json needs -b" ]
+	run -2 --separate-stderr "$DMTOP" -b extra
+	[ "${stderr_lines[0]}" = "dmtop: unexpected argument 'extra'" ]
+	run -0 "$DMTOP" -V
+	[[ $output == "dmtop "* ]]
+	run -0 "$DMTOP" --version
+	[[ $output == "dmtop "* ]]
+}
+
 @test "batch mode prints the header and the same figures as dmctl show" {
 	run -0 "$DMTOP" -b -c "$TB_URI"
 	echo "$output"

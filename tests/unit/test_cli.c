@@ -1,5 +1,6 @@
 /* test_cli.c - cli_parse: each option type, ranges, exclusive groups,
- * operand counts, -h, unknown and ambiguous options, and the wording. */
+ * operand counts, -h, unknown and ambiguous options, the wording, and
+ * cli_complete's answers. */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -87,13 +88,44 @@ slurp(FILE *f, char *buf, size_t len)
 	buf[n] = '\0';
 }
 
+/* What stdout and stderr get from here to end_capture goes to out and
+ * err. */
+static FILE *fo, *fe;
+static int saved_out, saved_err;
+
+static void
+begin_capture(void)
+{
+	fo = tmpfile();
+	fe = tmpfile();
+	fflush(stdout);
+	saved_out = dup(1);
+	saved_err = dup(2);
+	dup2(fileno(fo), 1);
+	dup2(fileno(fe), 2);
+}
+
+static void
+end_capture(void)
+{
+	fflush(stdout);
+	fflush(stderr);
+	dup2(saved_out, 1);
+	dup2(saved_err, 2);
+	close(saved_out);
+	close(saved_err);
+	slurp(fo, out, sizeof(out));
+	slurp(fe, err, sizeof(err));
+	fclose(fo);
+	fclose(fe);
+}
+
 /* cli_parse of "test WORD...", its stdout and stderr in out and err. */
 static int
 parse(const char *first, ...)
 {
 	char *argv[32];
-	int argc = 0, rc, saved_out, saved_err;
-	FILE *fo = tmpfile(), *fe = tmpfile();
+	int argc = 0, rc;
 	const char *w;
 	va_list ap;
 
@@ -106,22 +138,22 @@ parse(const char *first, ...)
 	memset(&o, 0, sizeof(o));
 	o.choice = -1;
 	memset(&a, 0, sizeof(a));
-	fflush(stdout);
-	saved_out = dup(1);
-	saved_err = dup(2);
-	dup2(fileno(fo), 1);
-	dup2(fileno(fe), 2);
+	begin_capture();
 	rc = cli_parse(&cmd, argc, argv, &o, &a);
-	fflush(stdout);
-	fflush(stderr);
-	dup2(saved_out, 1);
-	dup2(saved_err, 2);
-	close(saved_out);
-	close(saved_err);
-	slurp(fo, out, sizeof(out));
-	slurp(fe, err, sizeof(err));
-	fclose(fo);
-	fclose(fe);
+	end_capture();
+	return rc;
+}
+
+/* cli_complete's answer to REQUEST [WORD], in out. */
+static int
+complete(const char *request, const char *word)
+{
+	char *argv[] = { (char *)word, NULL };
+	int rc;
+
+	begin_capture();
+	rc = cli_complete(&cmd, request, word ? 1 : 0, argv);
+	end_capture();
 	return rc;
 }
 
@@ -275,16 +307,41 @@ completion(void)
 		{ "--name", "value" }, { "--file", "file" }, { "-C", "file" },
 		{ "-c", "uri" }, { "--color", "column" }, { "-h", "none" },
 	};
+	char line[64];
 	size_t i;
 
 	for (i = 0; i < DM_ARRAY_LEN(want); i++) {
-		const struct cli_opt *op = cli_find(&cmd, want[i][0]);
-
-		CHECK(op && strcmp(cli_argument_kind(op), want[i][1]) == 0,
-		    "%s takes %s", want[i][0], want[i][1]);
+		snprintf(line, sizeof(line), "%s\n", want[i][1]);
+		CHECK(complete("argument", want[i][0]) == 0 &&
+		    strcmp(out, line) == 0, "%s takes %s", want[i][0],
+		    want[i][1]);
 	}
-	CHECK(cli_find(&cmd, "--version") == NULL &&
-	    cli_find(&cmd, "--fla") == NULL, "only whole names of ours");
+	CHECK(complete("argument", "--version") == 1 &&
+	    complete("argument", "--fla") == 1 && !out[0],
+	    "only whole names of ours");
+	CHECK(complete("options", NULL) == 0 && strncmp(out, "--flag\n-f\n"
+	    "--on\n", 14) == 0 && strstr(out, "\n--connect\n-c\n--help\n"
+	    "-h\n") && !strstr(out, "--version"),
+	    "every option, the shared ones last");
+	CHECK(complete("nonesuch", NULL) == CLI_RUN && !out[0] && !err[0],
+	    "an unknown request is the caller's");
+}
+
+static void
+real_parse(void)
+{
+	double d = -1;
+
+	CHECK(cli_real_parse("0.1", 0.1, 86400, &d) == 0 && d == 0.1 &&
+	    cli_real_parse("86400", 0.1, 86400, &d) == 0 && d == 86400,
+	    "a number at its bounds");
+	CHECK(cli_real_parse("0.05", 0.1, 86400, &d) == -2 &&
+	    cli_real_parse("1e6", 0.1, 86400, &d) == -2 && d == 86400,
+	    "out of range, out left alone");
+	CHECK(cli_real_parse("", 0, 1, &d) == -1 &&
+	    cli_real_parse("1s", 0, 1, &d) == -1 &&
+	    cli_real_parse("nan", 0, 1, &d) == -1 &&
+	    cli_real_parse("1e999", 0, 1, &d) == -1, "not a finite number");
 }
 
 int
@@ -298,5 +355,6 @@ main(void)
 	usage_errors();
 	help();
 	completion();
+	real_parse();
 	return unit_done();
 }
