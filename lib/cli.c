@@ -22,6 +22,9 @@
 
 #define MAX_OPTS 48
 
+/* parser_next's answers besides an option. */
+enum { END = -1, ERROR = -2 };
+
 /* The shared options; their destinations are in struct cli_args. */
 static const struct cli_opt common_opts[] = {
 	{ .lng = "config-file", .shrt = 'C', .arg = "FILE", .type = CLI_PATH,
@@ -51,8 +54,6 @@ struct parser {
 static bool
 has_arg(const struct cli_opt *o)
 {
-	if (o->type == CLI_LEGACY)
-		return o->arg != NULL;
 	return o->type >= CLI_SIZE && o->type <= CLI_PATH;
 }
 
@@ -154,7 +155,7 @@ ambiguous(const struct parser *p, const char *what)
 	return 1;
 }
 
-/* The index of argv's next option in p->v, CLI_END or CLI_ERROR after a
+/* The index of argv's next option in p->v, END or ERROR after a
  * message; p->name then holds the option as typed ("-d" or "--delay"). */
 static int
 parser_next(struct parser *p, int argc, char **argv)
@@ -164,7 +165,7 @@ parser_next(struct parser *p, int argc, char **argv)
 
 	c = getopt_long(argc, argv, p->shorts, p->longs, &li);
 	if (c == -1)
-		return CLI_END;
+		return END;
 	if (c == '?' || c == ':') {
 		const char *what = argv[optind - 1];
 
@@ -175,7 +176,7 @@ parser_next(struct parser *p, int argc, char **argv)
 			cli_usage_error(p->cmd, "unknown option '-%c'", optopt);
 		else if (!ambiguous(p, what))
 			cli_usage_error(p->cmd, "unknown option '%s'", what);
-		return CLI_ERROR;
+		return ERROR;
 	}
 	if (c >= 256) {
 		i = (size_t)(c - 256);
@@ -186,7 +187,7 @@ parser_next(struct parser *p, int argc, char **argv)
 	for (i = 0; i < p->n; i++)
 		if (p->v[i]->shrt == c)
 			return (int)i;
-	return CLI_ERROR;	/* not reached: getopt knows only ours */
+	return ERROR;	/* not reached: getopt knows only ours */
 }
 
 int
@@ -368,10 +369,10 @@ cli_parse(const struct cli_cmd *cmd, int argc, char **argv, void *opts,
 	int i;
 
 	parser_init(&p, cmd);
-	while ((i = parser_next(&p, argc, argv)) != CLI_END) {
+	while ((i = parser_next(&p, argc, argv)) != END) {
 		const struct cli_opt *o;
 
-		if (i == CLI_ERROR)
+		if (i == ERROR)
 			return EXIT_USAGE;
 		o = p.v[i];
 		if (o->type == CLI_HELP) {
@@ -473,19 +474,4 @@ cli_complete(const struct cli_cmd *cmd, const char *request, int argc,
 	printf("%s\n", !has_arg(o) ? "none" : o->complete ? o->complete :
 	    types[o->type].kind);
 	return 0;
-}
-
-int
-cli_next(const struct cli_cmd *cmd, int argc, char **argv, const char **arg)
-{
-	static struct parser p;
-	int i;
-
-	if (p.cmd != cmd)
-		parser_init(&p, cmd);
-	i = parser_next(&p, argc, argv);
-	*arg = optarg;
-	if (i < 0)
-		p.cmd = NULL;	/* parse afresh next time */
-	return i < 0 ? i : p.v[i]->id;
 }

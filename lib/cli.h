@@ -50,7 +50,6 @@
 #ifndef DM_CLI_H
 #define DM_CLI_H
 
-#include <getopt.h>	/* optind, for cli_next's caller */
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -60,7 +59,6 @@
 
 /* What an option takes, and the C type of its destination. */
 enum cli_type {
-	CLI_LEGACY,	/* only for cli_next (bench/density): no destination */
 	CLI_FLAG,	/* no argument; bool, set true */
 	CLI_SET,	/* no argument; int, set to .value (one of a choice) */
 	CLI_BITS,	/* no argument; unsigned, .value or'ed in */
@@ -80,9 +78,6 @@ enum cli_type {
 #define CLI_GROUP(n) (1U << (n))
 
 struct cli_opt {
-	/* The first six fields in this order: bench/density, cli_next's
-	 * caller, spells its rows without names. */
-	int id;			/* what cli_next returns; unused by cli_parse */
 	const char *lng;	/* long name, without "--" */
 	char shrt;		/* short letter or 0 */
 	const char *arg;	/* argument name in -h ("SIZE"); NULL for a
@@ -120,7 +115,6 @@ enum {
 	.opts = (table), .nopts = sizeof(table) / sizeof((table)[0])
 
 struct cli_cmd {
-	/* The first seven fields in this order, as for struct cli_opt. */
 	const char *name;	/* NULL for a program of its own (dmtop) */
 	const char *args;	/* after the options, e.g. "VM..." */
 	const char *summary;
@@ -183,18 +177,6 @@ int cli_usage_error(const struct cli_cmd *cmd, const char *fmt, ...)
  * not a finite number, -2 when it is out of range.
  */
 int cli_real_parse(const char *s, double min, double max, double *out);
-
-/*
- * Only for bench/density until it moves to cli_parse (then they go): the
- * next option of argv, as its .id, CLI_END when the options are done
- * (optind then points at the operands) or CLI_ERROR after a message. Its
- * table lists -h itself, with the .id OPT_HELP, and its rows are
- * CLI_LEGACY: they take an argument when they name one (.arg).
- */
-enum { CLI_END = -1, CLI_ERROR = -2 };
-enum { OPT_HELP = 1000 };
-int cli_next(const struct cli_cmd *cmd, int argc, char **argv,
-    const char **arg);
 
 /* The shared options' help, said once. */
 #define CLI_CONNECT_HELP \
