@@ -274,7 +274,6 @@ main(int argc, char **argv)
 	dm_ignore_sigpipe();
 	setlocale(LC_ALL, "");
 	memset(&t, 0, sizeof(t));
-	t.saved_err = -1;
 	for (size_t i = 0; i < DM_ARRAY_LEN(t.cb); i++)
 		t.cb[i] = -1;
 	if (argc >= 2 && strcmp(argv[1], "--complete") == 0)

@@ -64,12 +64,12 @@ struct top {
 	size_t ninput;
 	size_t top_row;			/* scrolling */
 	char msg[512];
+	char reported[512];		/* the library's last message */
 	bool msg_error;
 	time_t msg_time;		/* notes go after a few seconds */
 
 	int tick_timer, soon_timer, soon_pending;
 	int key_watch, sig_watch;
-	int saved_err;			/* stderr while the screen is up */
 };
 
 /* dmtop.c: sort and filter the snapshot into t->rows. */
@@ -85,7 +85,7 @@ size_t dmtop_keys_help(char lines[][DMTOP_TEXT_WIDTH + 1], size_t max);
 /* dmtop_screen.c: take the terminal; -1 after a message. */
 int dmtop_screen_start(struct top *t);
 /* dmtop_screen.c: give the terminal back. */
-void dmtop_screen_end(struct top *t);
+void dmtop_screen_end(void);
 void dmtop_draw(struct top *t);
 /* dmtop_screen.c: the terminal changed size. */
 void dmtop_resize(struct top *t);

@@ -115,20 +115,21 @@ rescan(struct top *t)
 	if (t->conn && (t->lost || virConnectIsAlive(t->conn) != 1))
 		lost(t);
 	if (!t->conn) {
-		if (!(t->conn = virt_open(t->uri, true, false))) {
+		t->reported[0] = '\0';
+		if (!(t->conn = virt_open(t->uri, true, true))) {
 			dmtop_msg(t, true, "no connection (retrying every "
-			    "%gs): %s", t->delay, virt_errmsg());
+			    "%gs): %s", t->delay, t->reported);
 			return;
 		}
 		watch_conn(t);
 		dmtop_msg(t, false, "reconnected to %s", virt_uri_name(t->uri));
 	}
+	t->reported[0] = '\0';
 	if (snapshot_take(t->conn, NULL, 0, &t->hc, &s) < 0) {
 		if (virConnectIsAlive(t->conn) != 1)
 			lost(t);
 		else
-			dmtop_msg(t, true, "cannot read VMs: %s",
-			    virt_errmsg());
+			dmtop_msg(t, true, "%s", t->reported);
 		return;
 	}
 	if (t->msg_error)
@@ -354,6 +355,6 @@ dmtop_live(struct top *t)
 	virEventRemoveTimeout(t->soon_timer);
 	virEventRemoveHandle(t->key_watch);
 	virEventRemoveHandle(t->sig_watch);
-	dmtop_screen_end(t);
+	dmtop_screen_end();
 	return 0;
 }

@@ -3,7 +3,6 @@
  * back the terminal, colours, the message line, drawing the view and the
  * help.
  */
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,11 +26,19 @@
 
 enum { PAIR_OK = 1, PAIR_LOW, PAIR_WARN, PAIR_MSG };
 
+/* What the library reports while the screen is up, for the message
+ * line (the caller words it: "no connection ...: MESSAGE"). */
+static void
+keep_report(const char *msg, void *arg)
+{
+	struct top *t = arg;
+
+	snprintf(t->reported, sizeof(t->reported), "%s", msg);
+}
+
 int
 dmtop_screen_start(struct top *t)
 {
-	int devnull;
-
 	if (!initscr())
 		return dm_error("cannot start the terminal");
 	cbreak();
@@ -50,25 +57,16 @@ dmtop_screen_start(struct top *t)
 		init_pair(PAIR_MSG, COLOR_RED, -1);
 	}
 	/* Library messages would scribble over the screen; the message line
-	 * shows what went wrong instead. */
-	fflush(stderr);
-	t->saved_err = dup(STDERR_FILENO);
-	if ((devnull = open("/dev/null", O_WRONLY)) >= 0) {
-		dup2(devnull, STDERR_FILENO);
-		close(devnull);
-	}
+	 * shows them instead. */
+	dm_report_to(keep_report, t);
 	return 0;
 }
 
 void
-dmtop_screen_end(struct top *t)
+dmtop_screen_end(void)
 {
 	endwin();
-	if (t->saved_err >= 0) {
-		dup2(t->saved_err, STDERR_FILENO);
-		close(t->saved_err);
-		t->saved_err = -1;
-	}
+	dm_report_to(NULL, NULL);
 }
 
 void

@@ -74,9 +74,26 @@ xasprintf(const char *fmt, ...)
 static void vreport(const char *fmt, va_list ap)
     __attribute__((format(printf, 1, 0)));
 
+static void (*report_fn)(const char *msg, void *arg);
+static void *report_arg;
+
+void
+dm_report_to(void (*fn)(const char *msg, void *arg), void *arg)
+{
+	report_fn = fn;
+	report_arg = arg;
+}
+
 static void
 vreport(const char *fmt, va_list ap)
 {
+	if (report_fn) {
+		char msg[1024];
+
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		report_fn(msg, report_arg);
+		return;
+	}
 	fflush(stdout);
 	fprintf(stderr, "%s: ", dm_progname);
 	vfprintf(stderr, fmt, ap);

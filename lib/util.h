@@ -31,6 +31,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int dm_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * Send what dm_error and dm_warn say to fn instead of stderr (without the
+ * program's name): a program that owns the terminal, dmtop's screen,
+ * shows them in its message line. fn NULL puts stderr back.
+ */
+void dm_report_to(void (*fn)(const char *msg, void *arg), void *arg);
+
 /* Flush stdout and report a write error (full disk, closed pipe) once. */
 /*
  * SIGPIPE ignored: a libvirt client must not die when the daemon's socket

@@ -159,6 +159,22 @@ row_order() {
 	on_screen '\[[#=! ]+\]'
 }
 
+@test "what the library reports shows on the message line, as dmctl says it" {
+	# A reserve the host cannot honour: snapshot_take refuses with the
+	# file and line; the live view shows that, not libvirt's last error.
+	printf 'reserve = 1000T\n' >"$BATS_TEST_TMPDIR/big.conf"
+	run dmctl show -C "$BATS_TEST_TMPDIR/big.conf"
+	[ "$status" -ne 0 ]
+	want=${output#dmctl: }
+	[[ $want == *"big.conf:1: reserve: "*"is not less than the host's memory"* ]]
+	tm new-session -d -x 200 -y 40 "env -i PATH=$PATH TERM=tmux-256color \
+		HOME=$BATS_TEST_TMPDIR bash --norc --noprofile"
+	tm send-keys "$DMTOP -c '$TB_URI' -C '$BATS_TEST_TMPDIR/big.conf' -d 1" Enter
+	tb_wait_for 10 on_screen "is not less than the host's memory"
+	screen | grep -qF -- "$want"
+	tm send-keys q
+}
+
 @test "sort keys reorder the rows" {
 	start_top 120 -d 1
 	[[ $(row_order) == *"gset gshow "* ]]
