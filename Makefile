@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmctl - dynamic memory for libvirt/KVM guests.
 #
 #   make                build bin/dmctl

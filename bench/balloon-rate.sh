@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # balloon-rate.sh - how fast the virtio balloon and virtio-mem move memory
 # on the test bed, for a simulator that needs the rates.
 #

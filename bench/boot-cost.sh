@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # boot-cost.sh - what booting at the maximum costs a balloon VM, against a
 # hot-add VM that boots at its startup.
 #

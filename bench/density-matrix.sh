@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # density-matrix.sh - the density benchmark over hosts, seeds, trace sets
 # and balloon speeds, as one table.
 #

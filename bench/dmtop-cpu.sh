@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmtop-cpu.sh - how much CPU the live view costs with many VMs.
 #
 #   bench/dmtop-cpu.sh [N] [SECONDS]    (default 50 VMs, 60 s)

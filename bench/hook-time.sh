@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # hook-time.sh - how long "dmctl hook" takes to admit a starting VM, as
 # libvirt calls it ("NAME prepare begin -", the domain XML on stdin).
 #

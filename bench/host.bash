@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # host.bash - for the benchmarks: a private test bed holding N VMs, two of
 # them tiny real guests running with dynamic memory, the rest shut off.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy_scale.c - time and memory of one policy computation (the same
  * policy_plan() that "dmctl rebalance" calls) for 10 to 10,000 VMs, in

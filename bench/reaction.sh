@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # reaction.sh - how fast the balancer answers a jump in demand.
 #
 #   bench/reaction.sh [JUMPS] [MIB]     (default 10 jumps of 40 MiB)

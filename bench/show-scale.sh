@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # show-scale.sh - how long "dmctl show --json" and "dmctl rebalance
 # --dry-run" take with many VMs, and what so many cost the daemon.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* commands.h - the entries of dmctl's command table, one file each. */
 #ifndef DM_COMMANDS_H
 #define DM_COMMANDS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * complete.c - "dmctl complete": answers for the bash and zsh completions,
  * read from the same tables that parse the options, so that a new option

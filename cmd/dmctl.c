@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* dmctl.c - the dmctl command: global options and the command table. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dmtop.c - a live view of dynamic memory: the host pool and every VM's
  * assigned memory, demand and status, refreshed by a timer and at once on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dmtop.h - what the parts of dmtop share: the program and batch mode
  * (dmtop.c), the curses screen (dmtop_screen.c), the key table

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dmtop_feed.c - what drives the live view: the connection and its
  * domain events, the refresh timer, the keyboard and signals, all on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dmtop_keys.c - the keys of the live view: one table of what each key
  * does, from which the help screen and -h's key line are written too, so

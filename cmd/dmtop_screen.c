@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dmtop_screen.c - the curses screen of the live view: taking and giving
  * back the terminal, colours, the message line, drawing the view and the

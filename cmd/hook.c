@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hook.c - "dmctl hook": the libvirt qemu hook, so that every start of a
  * VM (virsh start, autostart, virt-manager, a restore or an incoming

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * rebalance.c - "dmctl rebalance": one balancing pass (for cron), or a
  * pass every few seconds until SIGINT or SIGTERM. A lock keeps two

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* set.c - "dmctl set": change the dynamic memory settings of VMs. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* show.c - "dmctl show": settings, assigned memory, demand and status. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * start.c - "dmctl start": start VMs only when the pool can hold what they
  * boot with, taking back surplus from running VMs first if that is what

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmctl.bash - bash completion for dmctl(8).
 #
 # Commands, options, what an option takes and what the operands are all

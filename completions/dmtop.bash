@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmtop.bash - bash completion for dmtop(1).
 #
 # The options, what each takes and the sort columns all come from

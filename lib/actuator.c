@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * actuator.c - make a VM's plan so: move its balloon, or on a hot-add VM
  * its balloon and its virtio-mem plugs; then keep the balancer's state

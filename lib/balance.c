@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* balance.c - one pass of the balancer, from measurement to balloon. */
 #include "balance.h"
 

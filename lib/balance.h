@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * balance.h - one balancing pass: read every VM (bulk stats), plan with
  * the pure policy, move balloons, keep the per-VM state, report.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* bstate.c - the balancer's per-VM memory, as a tiny XML element. */
 #include "bstate.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * bstate.h - what the balancer remembers about a running VM between
  * passes: when it first saw it running, since when it has had surplus,

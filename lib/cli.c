@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cli.c - the command line from the option tables: parsing into a
  * command's struct with the checks every command shares, "-h", and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * cli.h - commands and their options, described once. The same tables
  * parse the command line (cli_parse), print "-h" and answer the shell

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* climb.c - what a VM's recent past adds to the policy's input: how fast
  * its demand climbs and rises, and a balloon that is settling (policy.h). */
 #include "policy.h"

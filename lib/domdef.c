@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* domdef.c - rewrite a domain definition: settings and memory layout. */
 #include "domdef.h"
 

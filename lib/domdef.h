@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * domdef.h - rewrite a persistent domain definition for new settings: our
  * metadata element and, when asked, the memory layout, either a balloon

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* domxml.c - read a domain's memory layout and our metadata from its XML. */
 #include "domxml.h"
 

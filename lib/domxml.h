@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * domxml.h - what dmctl needs to know of a domain's XML, read in one
  * parse: its memory sizes, its virtio-mem devices (hot-add), what would

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fields.c - the column tables and the one emitter for text and JSON. */
 #include "fields.h"
 

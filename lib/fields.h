@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fields.h - every figure shown about the host and the VMs, defined once.
  * "dmctl show" and dmtop read these tables for titles, JSON keys, values

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hostconf.c - strict reading of the host settings file, dmctl.conf(5). */
 #include "hostconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hostconf.h - the host's balancer settings, from /etc/dmctl.conf. */
 #ifndef DM_HOSTCONF_H
 #define DM_HOSTCONF_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* hostline.c - the host and pool summary of "dmctl show" and dmtop. */
 #include "hostline.h"
 

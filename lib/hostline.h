@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * hostline.h - the summary of the host and its pool that "dmctl show"
  * prints above its table and dmtop at the top of its screen: one list of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json.c - write JSON without building a tree first. */
 #include "json.h"
 

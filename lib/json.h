@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* json.h - a small streaming JSON writer for machine-readable output. */
 #ifndef DM_JSON_H
 #define DM_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* ledger.c - the free pool written down for the libvirt hook. */
 #include "ledger.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ledger.h - what the libvirt hook decides by. A hook must not call back
  * into the daemon that is waiting for it (libvirt warns of deadlock: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* lock.c - one lock per libvirt daemon for passes and starts. */
 #include "lock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lock.h - the one lock per libvirt daemon that keeps balancer passes and
  * "dmctl start" from interleaving: two of them never count the same free

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memdev.c - plug and unplug a running VM's virtio-mem devices. */
 #include "memdev.h"
 

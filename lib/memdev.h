@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * memdev.h - the hot-add half of the actuator: ask a running VM's
  * virtio-mem devices to plug or unplug, through libvirt.

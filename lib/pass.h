@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * pass.h - the parts of one balancing pass (balance.c) shared by its
  * files: the item each dynamic running VM becomes, its preparation for the

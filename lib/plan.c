@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * plan.c - the plan of a pass and its outcome, for dmctl rebalance: one
  * column table over the plan's items, read by both the text lines and the

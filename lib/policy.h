@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * policy.h - the balancer's decision as a pure function: the pool and each
  * dynamic VM's settings and measurements in, a target and a reason for

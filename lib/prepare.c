@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * prepare.c - each dynamic running VM as the policy should see it: live
  * or stale stats, demand and its climb, bounds, the grace period after a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* reason.c - the short text of each of the policy's reasons, for the
  * plan's output and the logs. */
 #include "policy.h"

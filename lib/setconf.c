@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* setconf.c - check, then write, a VM's dynamic memory settings. */
 #include "setconf.h"
 

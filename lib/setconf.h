@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * setconf.h - "dmctl set" as two phases: prepare every VM (read, merge,
  * check, nothing written), then commit each. A failure in the first phase

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* share.c - hand out memory among VMs by priority or by weight. */
 #include "share.h"
 

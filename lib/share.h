@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * share.h - how the policy hands out an amount of memory among VMs, each
  * up to its cap: by priority (the higher weight first), or in proportion

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* size.c - parsing and printing of memory sizes. */
 #include "size.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* size.h - memory sizes as admins type them and as people read them. */
 #ifndef DM_SIZE_H
 #define DM_SIZE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* top.c - dmtop's columns, layout, sorting, filtering and bar. */
 #include "top.h"
 

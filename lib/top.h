@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * top.h - the pure part of dmtop: which columns it shows and in what
  * order, which of them fit a terminal, sorting, filtering and the bar.

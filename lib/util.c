@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util.c - allocation that cannot fail silently, and error printing. */
 #include "util.h"
 

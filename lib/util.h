@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* util.h - memory helpers and the one way dmctl reports errors. */
 #ifndef DM_UTIL_H
 #define DM_UTIL_H

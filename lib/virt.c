@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* virt.c - connecting to libvirt and keeping settings in domain metadata. */
 #include "virt.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * virt.h - the thin layer over libvirt: connecting, finding domains, and
  * reading and writing a domain's dynamic memory settings.

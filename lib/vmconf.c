@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmconf.c - the settings model: its table, defaults, changes and checks. */
 #include "vmconf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmconf.h - the per-VM dynamic memory settings (vmconf.c) and their XML
  * form in the domain <metadata> (vmconfxml.c). Pure: no libvirt calls, so

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmconfxml.c - parse (strictly) and format the <dm:dynamic-memory>
  * element. */
 #include "vmconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmread.c - read every VM's settings and balloon stats from libvirt in
  * one pass: one bulk stats call where the driver has it, the domain XML

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* vmstate.c - what the figures read of each VM mean: demand, starving,
  * settling, status, and the host totals (reading them is vmread.c). */
 #include "vmstate.h"

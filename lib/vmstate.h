@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmstate.h - one consistent look at the host and every VM: settings,
  * assigned memory and the guest's demand, gathered with as few libvirt

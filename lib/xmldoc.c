@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* xmldoc.c - read XML text with libxml2, safely and quietly. */
 #include "xmldoc.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * xmldoc.h - the one way dmctl reads XML text with libxml2: from memory,
  * never from the network, quietly (libxml2 prints nothing; the caller

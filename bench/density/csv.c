@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * csv.c - traces from and to CSV: a header naming the columns, in any
  * order, then one row a VM a second. Needed: vm, second, demand_mib,

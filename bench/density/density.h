@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * density.h - the density benchmark's parts: the demand traces, the
  * simulated host, the policy models it compares and the search for the

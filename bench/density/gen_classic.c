@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * gen_classic.c - the classic generated trace set, unchanged since the
  * first figures (a test checks its checksum). Sizes: maximum 1, 2, 4, 8

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * gen_hard.c - the hard generated trace set (--traces hard), its shapes
  * chosen before any policy was run on them (25 % each), maximums as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * main.c - density: how many more VMs a host fits with dmctl's balancer
  * than with static sizing, oVirt MoM's and Proxmox VE's ballooning,

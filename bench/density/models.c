@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * models.c - the table of policy models the benchmark compares. A new
  * competitor is a file defining its struct model and a line here.

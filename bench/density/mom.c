@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * mom.c - oVirt MoM's doc/balloon.rules (mom-balloon.policy), with its
  * sample config: a sample every 5 s, averages over the last 10, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ours.c - dmctl's balancer: the policy_plan() that "dmctl rebalance"
  * calls, every --interval seconds, with its settling rule, climb rates

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * proxmox.c - Proxmox VE's PVE::AutoBalloon::compute_alg1, as pvestatd
  * calls it every 10 s: goal = 80 % of host memory - host used, at most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * report.c - the search for the most VMs each model fits, and the tables:
  * every model at the tolerance and at zero unmet demand, the ceiling no

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sim.c - the simulated host: every second the model decides, the
  * balloons (and with --hotadd, virtio-mem) move toward its targets,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * static.c - static sizing: static-max, every VM at its maximum (today's
  * default), and static-peak, every VM at the peak of its own trace (the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * traces.c - the trace sets: their random numbers, growth, and VM i of a
  * set, generated on demand or a time-shifted copy of a loaded one.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # density.bats - the trace-driven density benchmark (bench/density/): its
 # table and gain lines, reproducible traces, CSV round trip and errors, and
 # a static fit checked by hand from the traces.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # scripts.bats - smoke runs of the benchmarks on the real test bed: each
 # script runs a short version of itself against tiny real guests and
 # prints its summary line with plausible figures. The full runs are in

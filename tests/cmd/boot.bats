@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # A VM that boots next to busy neighbours, on the default settings: while
 # its balloon still shows all of <memory>, it counts at its startup size,
 # and no neighbour is squeezed below its demand for it.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The common command line: connection choice, help, version, exit codes.
 
 load helpers

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The shell completions and the man pages against the binary: completions
 # must offer what "dmctl complete" and "dmtop --complete" say, the man page
 # must document exactly the options "-h" lists, and the pages must lint

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo.bats - "make demo" starts, memory moves, Ctrl-C tears it all down.
 #
 # The demo runs in a tmux session (it wants a terminal) with its own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmtop: the live view in a real terminal (tmux), and batch mode.
 
 load helpers

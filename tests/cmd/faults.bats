@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Faults against a real daemon of this file's own, with a real guest: the
 # daemon killed and started again under "dmctl rebalance --every 1" and
 # under "dmtop -b", and a reader of the output that goes away.

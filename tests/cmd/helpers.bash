@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # helpers.bash - shared by the command tests: the binaries under test and
 
 bats_require_minimum_version 1.5.0

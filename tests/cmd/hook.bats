@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The libvirt hook against a daemon of its own: a plain "virsh start" of a
 # VM that does not fit is refused, one that fits starts, "dmctl start"'s
 # admission is honoured, and the hook never calls into libvirt.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Hot-add VMs against real guests: a VM that boots at its startup size and
 # grows past it through virtio-mem under rising demand, gives memory back by
 # unplug, an unplug that stops short, a guest that does not online what is

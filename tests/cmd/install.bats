@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # make install: PREFIX and DESTDIR decide where everything goes.
 
 setup() {

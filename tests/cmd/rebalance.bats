@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmctl rebalance against real guests: active add, passive reclaim, a
 # short pool shared by weight, dry runs, locking, VMs that vanish, the
 # --every loop under climbing demand, and syslog.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmctl set: every setting written and read back, on shut-off and running
 # VMs, and every bad input refused with the domain left byte-identical.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # setup_suite.bash - once for the whole command suite: a private libvirt
 # daemon and two tiny real guests that the test files share, so that the
 # suite boots guests once instead of per test. bats runs teardown_suite

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmctl show: real demand from a real guest, status, JSON and the host.
 
 load helpers

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * slowcall.c - preloaded into dmctl by the command tests (slow_call in
  * helpers.bash) to make one libvirt call slow, so that a test can stop a

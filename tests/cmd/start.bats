@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # dmctl start against real guests: a VM starts only when the pool holds
 # what it boots with; surplus of running VMs is taken back first when that
 # is enough; two starts at once never count the same free memory.

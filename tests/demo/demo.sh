@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # demo.sh - "make demo": a private demo host for dmctl.
 #
 # Starts a private libvirt daemon (tests/testbed) in a fresh directory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz.h - shared by the libFuzzer harnesses: a NUL-terminated copy of
  * the input, and an assertion that aborts (libFuzzer reports it). */
 #ifndef DM_FUZZ_H

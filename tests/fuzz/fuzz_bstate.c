@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_bstate.c - the balancer-state parser: never crash, and what it
  * accepts formats and parses back equal. */
 #include "fuzz.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_hostconf.c - the dmctl.conf(5) reader: never crash; a file it
  * refuses leaves the defaults; one it takes stays within the bounds. */
 #include "fuzz.h"

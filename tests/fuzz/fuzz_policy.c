@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_policy.c - policy_plan over inputs built from the fuzzer's bytes:
  * its header's guarantees as assertions (targets within each VM's bounds;
  * the pool holds whenever the minimums and the VMs left alone fit; the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_size.c - the size and number parsers: never crash, and a size
  * they accept prints and parses back to the same figure's order. */
 #include "fuzz.h"

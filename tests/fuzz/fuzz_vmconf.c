@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* fuzz_vmconf.c - the settings element parser (dmctl-metadata(5)): never
  * crash, bounded work, and what it accepts formats and parses back to the
  * same settings. */

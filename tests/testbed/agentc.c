@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* agentc: host side of the test guest's control agent.
  *
  *   agentc [-t TIMEOUT_S] [-l LOCKFILE] SOCKET CMD [ARG...]

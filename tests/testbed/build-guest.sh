@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # build-guest.sh OUTDIR [DEBDIR]
 #
 # Builds the tiny test guest into OUTDIR (which must not exist yet):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* memhog: run inside the test guest to make memory demand.
  *
  *   memhog MIB [READYFILE]

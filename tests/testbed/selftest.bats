@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
 # End-to-end check of the test bed: private daemon, one real guest booted
 # once for the file, the agent, balloon stats, and a clean tb_stop.
 # Run: bats tests/testbed/selftest.bats

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # shellcheck shell=bash
 # testbed.bash: a private libvirt daemon and tiny real guests for dmctl tests.
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_cli.c - cli_parse: each option type, ranges, exclusive groups,
  * operand counts, -h, unknown and ambiguous options, the wording, and
  * cli_complete's answers. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_domdef.c - rewriting a definition: balloon and hot-add layouts. */
 #include <stdlib.h>
 

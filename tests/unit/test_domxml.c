@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_domxml.c - reading a domain's memory layout and metadata, and
  * splitting plug memory over virtio-mem devices. */
 #include <stdlib.h>

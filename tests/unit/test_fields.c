@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_fields.c - the column tables and their one emitter for text and
  * JSON, over a hand-made snapshot, and the rebalance plan's table over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_hostconf.c - the host settings file: defaults, keys, strict errors. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_json.c - the streaming JSON writer: commas, nesting, escaping. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_policy.c - each rule of the balancer, then properties over many
  * random inputs: the pool holds, bounds hold, weight helps, steady input
  * gives a steady plan. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_size.c - sizes as admins type them, and as dmctl prints them. */
 #include "size.h"
 #include "unit.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * test_top.c - dmtop's layout, sorting, filtering, bar and times, and the
  * host summary it shares with "dmctl show".

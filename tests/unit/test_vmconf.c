@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_vmconf.c - the settings element: strict parsing, checks, format. */
 #include <stdlib.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* test_vmstate.c - demand, status and the host pool from raw figures. */
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * unit.h - a tiny TAP producer for the C unit tests: each check prints
  * "ok N - what" or "not ok N - what (file:line)", and main returns the
