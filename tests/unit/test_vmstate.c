@@ -19,17 +19,12 @@ stats(long long actual, long long available, long long usable,
 	return b;
 }
 
-int
-main(void)
+/* Demand from the guest's figures, whichever it reports. */
+static void
+check_demand(void)
 {
 	struct balloon b;
 	uint64_t d = 0;
-	struct vm vms[3];
-	struct snapshot s;
-	struct hostconf hc;
-	char *out = NULL;
-	size_t outlen = 0;
-	FILE *f;
 
 	/* The doc's example: 256 MiB assigned, MemTotal 205 MiB,
 	 * MemAvailable 105 MiB. Demand includes the 51 MiB the guest
@@ -47,7 +42,12 @@ main(void)
 	CHECK(!vm_demand(&b, &d), "only actual: demand unknown");
 	b = stats(100, 0, 200, 0, 0);
 	CHECK(vm_demand(&b, &d) && d == 0, "never negative");
+}
 
+/* The status from assigned against demand and buffer. */
+static void
+check_status(void)
+{
 	CHECK(vm_status_of(120 * MIB, 100 * MIB, 20) == VM_STATUS_OK,
 	    "demand + full buffer assigned: OK");
 	CHECK(vm_status_of(119 * MIB, 100 * MIB, 20) == VM_STATUS_LOW,
@@ -56,14 +56,26 @@ main(void)
 	    "exactly demand: Low");
 	CHECK(vm_status_of(99 * MIB, 100 * MIB, 20) == VM_STATUS_WARNING,
 	    "below demand: Warning");
+}
 
+/*
+ * The VMs and host the checks below share; each group leaves them as the
+ * next one expects, so they run in the order main calls them.
+ */
+static struct vm vms[3];
+static struct snapshot s;
+static struct hostconf hc;
+
+static void
+setup_host(void)
+{
 	/* A host of 16 GiB: one dynamic VM running, one static running,
 	 * one dynamic shut off. */
 	memset(vms, 0, sizeof(vms));
 	bstate_init(&vms[0].bstate);
 	bstate_init(&vms[1].bstate);
 	bstate_init(&vms[2].bstate);
-	vms[0].name = (char[]){ "dyn" };
+	vms[0].name = (char *)"dyn";
 	vms[0].active = true;
 	vms[0].conf_found = 1;
 	vmconf_init(&vms[0].conf);
@@ -72,12 +84,12 @@ main(void)
 	vms[0].assigned = GIB;
 	vms[0].balloon = stats(1048576, 900000, 524288, 0, 0);
 	vms[0].state = VIR_DOMAIN_RUNNING;
-	vms[1].name = (char[]){ "stat" };
+	vms[1].name = (char *)"stat";
 	vms[1].active = true;
 	vms[1].assigned = 2 * GIB;
 	vms[1].balloon = stats(2097152, -1, -1, -1, -1);
 	vms[1].state = VIR_DOMAIN_RUNNING;
-	vms[2].name = (char[]){ "off" };
+	vms[2].name = (char *)"off";
 	vms[2].conf_found = 1;
 	vms[2].conf.enabled = true;
 	vms[2].state = VIR_DOMAIN_SHUTOFF;
@@ -87,6 +99,12 @@ main(void)
 	s.n = 3;
 	s.taken = 1000;
 	hostconf_default(&hc);
+}
+
+/* The host pool and each VM's demand and status. */
+static void
+check_pool(void)
+{
 	snapshot_compute(&s, 16 * GIB, &hc);
 	CHECK(s.host.reserve == GIB, "reserve: the larger of 1 GiB and 5%%");
 	CHECK(s.host.statics == 2 * GIB, "static VMs counted");
@@ -102,7 +120,12 @@ main(void)
 	    "static VM without stats: no demand, status none");
 	CHECK(vms[2].status == VM_STATUS_NONE && !vms[2].has_demand,
 	    "shut off VM: status none");
+}
 
+/* Old stats, and a guest that has too little. */
+static void
+check_stale_and_starving(void)
+{
 	/* Stale stats make the status unknown. */
 	vms[0].balloon.last_update = 1000 - VMSTATE_STALE_SECONDS - 1;
 	snapshot_compute(&s, 16 * GIB, &hc);
@@ -122,7 +145,12 @@ main(void)
 	snapshot_compute(&s, 16 * GIB, &hc);
 	CHECK(!vm_starving(&vms[0]) && vms[0].status != VM_STATUS_WARNING,
 	    "30 MiB usable of 1 GiB is not starving");
+}
 
+/* Major faults while tight. */
+static void
+check_thrashing(void)
+{
 	/* Tight and faulting fast: thrashing, so starving too. The rate
 	 * takes two samples of the guest's count, a report apart. */
 	{
@@ -173,7 +201,12 @@ main(void)
 		vms[0].balloon.major_faults = -1;
 	}
 	vms[0].balloon.usable = 524288;
+}
 
+/* The demand shown while the balloon moves. */
+static void
+check_settling(void)
+{
 	/* While the balloon moves, the views show the demand read before
 	 * the move, for two stats periods after it. */
 	vms[0].bstate.last_change = 998;
@@ -199,7 +232,12 @@ main(void)
 	    "without reports since");
 	bstate_init(&vms[0].bstate);
 	vms[0].balloon.last_update = 999;
+}
 
+/* Hot-added memory left offline, and a VM in its grace period. */
+static void
+check_offline_and_grace(void)
+{
 	/* Plugged memory the guest left offline is not demand. */
 	bstate_init(&vms[0].bstate);
 	vms[0].bstate.seen = 0;
@@ -234,7 +272,12 @@ main(void)
 	snapshot_compute(&s, 16 * GIB, &hc);
 	CHECK(s.host.assigned == GIB, "after it: what it has");
 	vms[0].conf.startup = 0;
+}
 
+/* Sums that would overflow, and the overcommit figure. */
+static void
+check_saturation(void)
+{
 	/* Sums over sizes saturate: an overhead of half of 2^64 for each
 	 * of the two running VMs once wrapped to almost nothing. */
 	{
@@ -259,6 +302,15 @@ main(void)
 		    "assigned - pool");
 	}
 	snapshot_compute(&s, 16 * GIB, &hc);
+}
+
+/* Text and JSON output, settling marked in each. */
+static void
+check_output(void)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
 
 	/* The JSON emitter: nulls where unknown, sizes in bytes. */
 	f = open_memstream(&out, &outlen);
@@ -303,6 +355,14 @@ main(void)
 		    "numbers and \"settling\"");
 		free(out);
 	}
+}
+
+static void
+check_utf8_name(void)
+{
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
 
 	/* A UTF-8 name takes one column a character: the next column
 	 * starts at the same place on every row. */
@@ -328,5 +388,21 @@ main(void)
 		free(out);
 		vms[0].name = name0;
 	}
+}
+
+int
+main(void)
+{
+	check_demand();
+	check_status();
+	setup_host();
+	check_pool();
+	check_stale_and_starving();
+	check_thrashing();
+	check_settling();
+	check_offline_and_grace();
+	check_saturation();
+	check_output();
+	check_utf8_name();
 	return unit_done();
 }
