@@ -28,13 +28,21 @@ refused(const char *xml, const char *want)
 	    strstr(err, want), "refused, naming \"%s\": %s", want, err);
 }
 
-int
-main(void)
+/* c as the good element gives it. */
+static void
+parse_good(struct vmconf *c)
+{
+	char err[512];
+
+	vmconf_parse(good, c, err, sizeof(err));
+}
+
+/* The good element, the unqualified and the prefixed forms. */
+static void
+check_parse(void)
 {
 	struct vmconf c, d;
-	struct vmconf_change ch;
 	char err[512];
-	char *xml;
 
 	CHECK(vmconf_parse(good, &c, err, sizeof(err)) == 0, "good parses");
 	CHECK(vmconf_parse("<dynamic-memory enabled=\"no\"><weight>7</weight>"
@@ -58,7 +66,12 @@ main(void)
 	CHECK(c.startup == 256 * MIB && c.maximum == GIB &&
 	    c.minimum == 256 * MIB && c.buffer == 5 && c.weight == 50,
 	    "fill: startup = current, maximum = memory, minimum = startup");
+}
 
+/* The root element: its attributes, namespace and name. */
+static void
+check_refused_root(void)
+{
 	refused("<dynamic-memory " NS "/>", "field 'enabled'");
 	refused("<dynamic-memory " NS " enabled=\"maybe\"/>", "field 'enabled'");
 	refused("<dynamic-memory " NS " enabled=\"yes\" colour=\"red\"/>",
@@ -68,6 +81,11 @@ main(void)
 	refused("<dm:dynamic-memory xmlns:dm=\"" VMCONF_NS "\" enabled=\"yes\">"
 	    "<buffer>20</buffer></dm:dynamic-memory>", "unknown element");
 	refused("<other " NS " enabled=\"yes\"/>", "expected <dynamic-memory>");
+}
+
+static void
+check_against_memory(void)
+{
 	/* Settings against the domain's <memory>. */
 	{
 		struct vmconf k;
@@ -98,6 +116,11 @@ main(void)
 		CHECK(!why, "disabled settings are inert");
 		free(why);
 	}
+}
+
+static void
+check_no_expansion(void)
+{
 	/* Entities cannot expand: no DOCTYPE, and no huge element. (A DTD
 	 * of one 50 KB entity referenced 50,000 times once took 60 s and
 	 * 4.9 GB.) */
@@ -118,6 +141,12 @@ main(void)
 		    "64 KiB is refused unparsed: %s", e);
 		free(x);
 	}
+}
+
+/* Values that once got through, and the largest size that does. */
+static void
+check_size_limits(void)
+{
 	/* Found by tests/fuzz: a message quoting the text once carried its
 	 * newline (and any escape sequence) to the terminal. */
 	refused("<dynamic-memory " NS " enabled=\"yes\"><weight>5\n\t0"
@@ -142,6 +171,12 @@ main(void)
 		    "to KiB and reads back: %s", x);
 		free(x);
 	}
+}
+
+/* Each field's own checks, and the document's. */
+static void
+check_refused_fields(void)
+{
 	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>abc</buffer>"
 	    "</dynamic-memory>", "field 'buffer'");
 	refused("<dynamic-memory " NS " enabled=\"yes\"><buffer>4</buffer>"
@@ -184,9 +219,17 @@ main(void)
 	refused("<dynamic-memory " NS " enabled=\"yes\"><minimum>1024"
 	    "</minimum></dynamic-memory>", "field 'minimum': 1M is below "
 	    "the 32M floor");
+}
+
+static void
+check_format_forms(void)
+{
+	struct vmconf c, d;
+	char err[512];
+	char *xml;
 
 	/* Format and parse back: nothing lost. */
-	vmconf_parse(good, &c, err, sizeof(err));
+	parse_good(&c);
 	xml = vmconf_format(&c, true);
 	CHECK(vmconf_parse(xml, &d, err, sizeof(err)) == 0 &&
 	    memcmp(&c, &d, sizeof(c)) == 0, "format(ns) parses back the same");
@@ -199,7 +242,16 @@ main(void)
 	    strstr(xml, "<buffer>25</buffer>") && !strstr(xml, "dm:"),
 	    "bare form for virDomainSetMetadata");
 	free(xml);
+}
 
+static void
+check_change(void)
+{
+	struct vmconf c, d;
+	struct vmconf_change ch;
+	char err[512];
+
+	parse_good(&c);
 	/* A change touches only what it names. */
 	vmconf_change_init(&ch);
 	ch.v.weight = 10;
@@ -234,7 +286,16 @@ main(void)
 	CHECK(vmconf_change_check(&ch, 4 * GIB, err, sizeof(err)) == 0 &&
 	    vmconf_change_check(&ch, 0, err, sizeof(err)) == 0,
 	    "within the host, or no host limit: fine");
+}
 
+static void
+check_equal_and_check(void)
+{
+	struct vmconf c, d;
+	char err[512];
+	char *xml;
+
+	parse_good(&c);
 	/* Equal means every field equal. */
 	d = c;
 	CHECK(vmconf_equal(&c, &d), "a copy is equal");
@@ -271,5 +332,19 @@ main(void)
 	    "maximum above host memory is refused: %s", err);
 	CHECK(vmconf_check(&c, 8 * GIB, err, sizeof(err)) == 0,
 	    "maximum within host memory is fine");
+}
+
+int
+main(void)
+{
+	check_parse();
+	check_refused_root();
+	check_against_memory();
+	check_no_expansion();
+	check_size_limits();
+	check_refused_fields();
+	check_format_forms();
+	check_change();
+	check_equal_and_check();
 	return unit_done();
 }
