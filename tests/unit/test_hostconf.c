@@ -107,12 +107,10 @@ refused(const char *text, unsigned line, const char *want)
 		hostconf_free(&hc_);                                        \
 	} while (0)
 
-int
-main(void)
+static void
+check_defaults(void)
 {
 	struct hostconf hc;
-	char *big;
-	FILE *f;
 
 	hostconf_default(&hc);
 	CHECK(hc.reserve == GIB && hc.reserve_percent == 5 &&
@@ -122,6 +120,12 @@ main(void)
 	    hc.grace == 10 && hc.stats_period == 1 && hc.lock_wait == 10,
 	    "defaults: reclaim 5m, step 8M, grace 10s, stats 1s, lock 10s");
 	CHECK(!hc.uri && !hc.lock_file, "defaults: no URI, no lock file");
+}
+
+static void
+check_every_key(void)
+{
+	struct hostconf hc;
 
 	/* Every key, with comments, blank lines and stray whitespace. */
 	CHECK(load(&hc, "# dmctl.conf\n"
@@ -147,7 +151,12 @@ main(void)
 	CHECK_STR(hc.lock_file, "/run/dmctl/lock", "lock-file");
 	hostconf_free(&hc);
 	CHECK(!hc.uri && !hc.lock_file, "free clears the strings");
+}
 
+/* What each kind of value reads as. */
+static void
+check_values(void)
+{
 	/* Keys not given keep their defaults. */
 	SETS("grace = 0\n", hc_.grace == 0 && hc_.reserve == GIB &&
 	    hc_.reclaim_delay == 300 && !hc_.uri, "unset keys keep defaults");
@@ -186,7 +195,12 @@ main(void)
 	    "a '#' after whitespace starts a comment");
 	SETS("uri = a b\n", hc_.uri && strcmp(hc_.uri, "a b") == 0,
 	    "inner whitespace of a value is kept");
+}
 
+/* Lines that are no key = value, and values of the wrong kind. */
+static void
+check_refused_lines(void)
+{
 	/* Each error names the file, the line and the key or value. */
 	refused("colour = red\n", 1, "unknown key 'colour'");
 	refused("# x\n\nReserve = 1G\n", 3, "unknown key 'Reserve'");
@@ -211,6 +225,12 @@ main(void)
 	refused("reserve-percent = +5\n", 1, "is not a whole number");
 	refused("min-step = 512K\n", 1, "min-step: '512K' must be from 1M to 1.0T");
 	refused("min-step = 0\n", 1, "min-step: '0' must be from 1M to 1.0T");
+}
+
+/* Control characters, and sizes and durations out of range. */
+static void
+check_refused_values(void)
+{
 	/* Control characters are named by column, never echoed: the
 	 * message goes to a terminal. */
 	refused("reserve = 1G\nuri = \033[31mred\n", 2,
@@ -242,6 +262,14 @@ main(void)
 	refused("lock-file = run/dmctl.lock\n", 1,
 	    "lock-file: 'run/dmctl.lock' is not an absolute path");
 	refused("uri = \n", 1, "uri: missing value");
+}
+
+static void
+check_line_limits(void)
+{
+	struct hostconf hc;
+	char *big;
+	FILE *f;
 
 	/* Lines up to 1024 characters are read, longer ones refused. */
 	big = xmalloc(2100);
@@ -256,11 +284,17 @@ main(void)
 	if (!(f = fopen(path, "w")) || fwrite("grace = 1\0 2\n", 1, 13, f) !=
 	    13 || fclose(f) != 0) {
 		perror(path);
-		return 1;
+		exit(1);
 	}
 	CHECK(load_from(&hc, path) < 0 && strstr(err, ":1: line holds a NUL "
 	    "byte"), "a NUL byte in a line is refused");
 	unlink(path);
+}
+
+static void
+check_files(void)
+{
+	struct hostconf hc;
 
 	/* A file named must be there; the default one may be missing. */
 	CHECK(load_from(&hc, "/nonexistent/dmctl.conf") == -1 &&
@@ -284,6 +318,12 @@ main(void)
 	else
 		printf("ok %d - # SKIP " HOSTCONF_PATH " exists\n", ++unit_n);
 	hostconf_free(&hc);
+}
+
+static void
+check_failed_load(void)
+{
+	struct hostconf hc;
 
 	/* A failed load leaves the defaults, not half the file. */
 	write_file("uri = test:///default\nreserve = 2G\nbogus = 1\n");
@@ -291,5 +331,18 @@ main(void)
 	    "after an error hc holds the defaults");
 	unlink(path);
 	hostconf_free(&hc);
+}
+
+int
+main(void)
+{
+	check_defaults();
+	check_every_key();
+	check_values();
+	check_refused_lines();
+	check_refused_values();
+	check_line_limits();
+	check_files();
+	check_failed_load();
 	return unit_done();
 }
