@@ -42,12 +42,11 @@ expect(struct mem *m, const char *want, const char *what)
 	free(out);
 }
 
-int
-main(void)
+static void
+check_empty(void)
 {
 	struct mem m;
 	struct json j;
-	char *out;
 
 	j = mem_open(&m);
 	json_obj_begin(&j, NULL);
@@ -59,6 +58,13 @@ main(void)
 	json_arr_begin(&j, NULL);
 	json_arr_end(&j);
 	expect(&m, "[]", "an empty array");
+}
+
+static void
+check_kinds(void)
+{
+	struct mem m;
+	struct json j;
 
 	/* Every kind of value, with a comma between siblings only. */
 	j = mem_open(&m);
@@ -73,6 +79,13 @@ main(void)
 	expect(&m, "{\"s\":\"text\",\"i\":-42,\"u\":18446744073709551615,"
 	    "\"t\":true,\"f\":false,\"n\":null}", "each kind of value, "
 	    "comma-separated");
+}
+
+static void
+check_nesting(void)
+{
+	struct mem m;
+	struct json j;
 
 	/* Nesting: each level keeps its own comma; values in an array
 	 * have no key. */
@@ -101,6 +114,13 @@ main(void)
 	expect(&m, "{\"host\":{\"total\":1},\"vms\":[{\"name\":\"a\","
 	    "\"list\":[1,\"two\",null]},{}],\"empty\":[],\"last\":true}\n",
 	    "nested objects and arrays");
+}
+
+static void
+check_strings(void)
+{
+	struct mem m;
+	struct json j;
 
 	/* Escaping, in values and in keys: quotes, backslashes, the named
 	 * controls, other controls as \u00XX; UTF-8 passes through. */
@@ -115,22 +135,37 @@ main(void)
 	j = mem_open(&m);
 	json_str(&j, NULL, "");
 	expect(&m, "\"\"", "an empty string");
+}
 
-	/* Deep nesting within the writer's 32 levels closes as it opened. */
-	{
-		int d;
+/* Deep nesting within the writer's 32 levels closes as it opened. */
+static void
+check_depth(void)
+{
+	struct mem m;
+	struct json j;
+	char *out;
+	int d;
 
-		j = mem_open(&m);
-		for (d = 0; d < 31; d++)
-			json_arr_begin(&j, NULL);
-		json_int(&j, NULL, 1);
-		json_int(&j, NULL, 2);
-		for (d = 0; d < 31; d++)
-			json_arr_end(&j);
-		out = mem_close(&m);
-		CHECK(strlen(out) == 31 * 2 + 3 && !strncmp(out + 31, "1,2",
-		    3) && j.depth == 0, "31 levels deep: [[...[1,2]...]]");
-		free(out);
-	}
+	j = mem_open(&m);
+	for (d = 0; d < 31; d++)
+		json_arr_begin(&j, NULL);
+	json_int(&j, NULL, 1);
+	json_int(&j, NULL, 2);
+	for (d = 0; d < 31; d++)
+		json_arr_end(&j);
+	out = mem_close(&m);
+	CHECK(strlen(out) == 31 * 2 + 3 && !strncmp(out + 31, "1,2", 3) &&
+	    j.depth == 0, "31 levels deep: [[...[1,2]...]]");
+	free(out);
+}
+
+int
+main(void)
+{
+	check_empty();
+	check_kinds();
+	check_nesting();
+	check_strings();
+	check_depth();
 	return unit_done();
 }
