@@ -93,17 +93,13 @@ order(const struct vm **rows, size_t n)
 	return buf;
 }
 
-int
-main(void)
-{
-	struct vm vms[4];
-	struct snapshot s;
-	const struct vm *rows[4];
-	struct top_layout l;
-	char buf[512];
-	size_t n;
-	int c;
+/* The VMs the checks below share, one of each status. */
+static struct vm vms[4];
+static struct snapshot s;
 
+static void
+setup_vms(void)
+{
 	vms[0] = mkvm("web", 1024, 900, 2048, 70);	/* Low */
 	vms[1] = mkvm("db", 512, 700, 1024, 90);	/* Warning */
 	vms[2] = mkvm("cache", 2048, 100, 4096, 10);	/* OK */
@@ -111,6 +107,12 @@ main(void)
 	memset(&s, 0, sizeof(s));
 	s.vms = vms;
 	s.n = 4;
+}
+
+static void
+check_columns(void)
+{
+	int c;
 
 	/* Column names for -s. */
 	CHECK(top_col_find("assigned") == TOP_ASSIGNED, "-s assigned");
@@ -126,6 +128,13 @@ main(void)
 		CHECK(top_columns[c].key == 0 ||
 		    top_col_by_key(top_columns[c].key) == c,
 		    "sort key of %s is unique", top_columns[c].name);
+}
+
+static void
+check_sorting(void)
+{
+	const struct vm *rows[4];
+	size_t n;
 
 	/* Sorting. */
 	n = top_select(&s, NULL, TOP_NAME, false, rows);
@@ -149,6 +158,13 @@ main(void)
 	n = top_select(&s, NULL, TOP_WEIGHT, false, rows);
 	CHECK_STR(order(rows, n), "db web batch-with-a-long-name cache",
 	    "by weight");
+}
+
+static void
+check_filtering(void)
+{
+	const struct vm *rows[4];
+	size_t n;
 
 	/* Filtering. */
 	n = top_select(&s, "A", TOP_NAME, false, rows);
@@ -158,6 +174,12 @@ main(void)
 	CHECK(n == 4, "empty filter matches all");
 	n = top_select(&s, "zzz", TOP_NAME, false, rows);
 	CHECK(n == 0, "filter matching nothing");
+}
+
+static void
+check_bar(void)
+{
+	char buf[512];
 
 	/* The bar. */
 	{
@@ -176,6 +198,16 @@ main(void)
 	vms[3].active = true;
 	CHECK_STR(top_bar(&vms[0], 2, buf, sizeof(buf)), "",
 	    "too narrow for a bar");
+}
+
+static void
+check_layout(void)
+{
+	const struct vm *rows[4];
+	struct top_layout l;
+	char buf[512];
+	size_t n;
+	int c;
 
 	/* Layout: everything at full width, low priority first to go. */
 	n = top_select(&s, NULL, TOP_NAME, false, rows);
@@ -210,6 +242,12 @@ main(void)
 	    "very narrow: the name alone, cut");
 	top_format_row(&l, &vms[3], buf, sizeof(buf));
 	CHECK_STR(buf, "batch-with", "cut name");
+}
+
+static void
+check_times(void)
+{
+	char buf[512];
 
 	/* Times. */
 	CHECK_STR(top_when(-1, 1000, buf, sizeof(buf)), "never",
@@ -218,7 +256,18 @@ main(void)
 	CHECK(strstr(buf, "(8s ago)") != NULL, "seconds ago: %s", buf);
 	top_when(1000, 1000 + 600, buf, sizeof(buf));
 	CHECK(strstr(buf, "(10m ago)") != NULL, "minutes ago: %s", buf);
+}
 
+int
+main(void)
+{
+	setup_vms();
+	check_columns();
+	check_sorting();
+	check_filtering();
+	check_bar();
+	check_layout();
+	check_times();
 	check_hostline();
 	return unit_done();
 }
