@@ -30,7 +30,7 @@ plan(uint64_t pool, int64_t now, struct policy_vm *vms, size_t n,
 }
 
 static void
-rules(void)
+rules_add(void)
 {
 	struct policy_vm v[3];
 	struct policy_out o[3];
@@ -47,6 +47,13 @@ rules(void)
 	v[0] = vm(M(256), M(900), M(128), M(512), 20, 50);
 	plan(M(4096), 1000, v, 1, o);
 	CHECK(o[0].target == M(512), "add stops at maximum");
+}
+
+static void
+rules_reclaim(void)
+{
+	struct policy_vm v[3];
+	struct policy_out o[3];
 
 	/* Passive reclaim: surplus stays until the delay has passed. */
 	v[0] = vm(M(512), M(100), M(128), M(1024), 20, 50);
@@ -92,6 +99,13 @@ rules(void)
 	plan(M(1700), 1000, v, 3, o);
 	CHECK(o[0].target == M(520) && o[1].target == M(700),
 	    "a lower weight gives first, however new its surplus");
+}
+
+static void
+rules_shortage(void)
+{
+	struct policy_vm v[3];
+	struct policy_out o[3];
 
 	/* Shortage: buffers go first, lowest weight first. */
 	v[0] = vm(M(200), M(200), M(64), M(1024), 20, 80);
@@ -113,6 +127,13 @@ rules(void)
 	plan(M(150), 1000, v, 2, o);
 	CHECK(o[0].target == M(100) && o[1].target == M(100),
 	    "never below minimum, even when the pool cannot hold them");
+}
+
+static void
+rules_left_alone(void)
+{
+	struct policy_vm v[3];
+	struct policy_out o[3];
 
 	/* No stats, stale stats, grace: left alone, and their memory is
 	 * not the pool's to give. */
@@ -139,6 +160,13 @@ rules(void)
 	plan(M(1000), 1000, v, 1, o);
 	CHECK(o[0].reason == PR_SETTLING && !o[0].change,
 	    "settling after a change: left alone");
+}
+
+static void
+rules_steps(void)
+{
+	struct policy_vm v[3];
+	struct policy_out o[3];
 
 	/* Small changes are skipped. */
 	v[0] = vm(M(256), M(210), M(128), M(1024), 20, 50);
@@ -155,15 +183,22 @@ rules(void)
 	CHECK(policy_want(M(10), 2000) == M(210), "buffer 2000%%");
 }
 
-/* Per-VM headroom from how fast demand climbs, and idle pool lent out. */
+/* The input of the headroom checks: one VM of v, passes answering in 3 s. */
+static struct policy_input
+headroom_input(struct policy_vm *v)
+{
+	struct policy_input in = { M(4096), 1000, 300, M(8), v, 1, 3, false };
+
+	return in;
+}
+
+/* Per-VM headroom from how fast demand climbs, and shares when short. */
 static void
-headroom_rules(void)
+headroom_climb(void)
 {
 	struct policy_vm v[3];
 	struct policy_out o[3];
-	struct policy_input in = { M(4096), 1000, 300, M(8), v, 1, 3, false };
-	struct policy_climb c = { 0, 0, -1 };
-	struct policy_rise r = { 0, 0, -1 };
+	struct policy_input in = headroom_input(v);
 
 	/* A VM whose demand climbs 50 MiB/s, with passes that answer in
 	 * 3 s, keeps 150 MiB on top of its buffer. */
@@ -213,6 +248,14 @@ headroom_rules(void)
 	    "moves no buffer share (%llu, %llu)",
 	    (unsigned long long)(o[0].target / MIB),
 	    (unsigned long long)(o[1].target / MIB));
+}
+
+static void
+headroom_lending(void)
+{
+	struct policy_vm v[3];
+	struct policy_out o[3];
+	struct policy_input in = headroom_input(v);
 
 	/* Idle pool lent out beyond an eighth of it, by weight. */
 	in.lend = true;
@@ -250,6 +293,16 @@ headroom_rules(void)
 	    "%llu)", (unsigned long long)(o[0].target / MIB),
 	    (unsigned long long)(o[1].target / MIB),
 	    (unsigned long long)(o[2].target / MIB));
+}
+
+static void
+climb_and_rise(void)
+{
+	struct policy_vm v[3];
+	struct policy_out o[3];
+	struct policy_input in = headroom_input(v);
+	struct policy_climb c = { 0, 0, -1 };
+	struct policy_rise r = { 0, 0, -1 };
 
 	/* The climb rate: the fastest rise between samples 10 s apart,
 	 * fading as time goes. */
@@ -328,142 +381,213 @@ random_input(struct policy_vm *v, uint64_t *pool, int64_t *now)
 	return n;
 }
 
+/* What the property checks found over all the random inputs. */
+struct tally {
+	int checked_sum, bad_sum, checked_buf, bad_buf;
+	int bad_bounds, bad_det, bad_weight, bad_steady;
+};
+
+/* Is a VM of v left alone, its stats not fresh? */
+static bool
+any_alone(const struct policy_vm *v, size_t n)
+{
+	bool alone = false;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		alone |= v[i].stats != PS_FRESH;
+	return alone;
+}
+
+/* Each target within its bounds, and the sum within the pool. */
+static void
+tally_bounds(const struct policy_vm *v, const struct policy_out *o, size_t n,
+    uint64_t pool, bool alone, struct tally *t)
+{
+	uint64_t sum = 0, floor = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t keep = v[i].minimum;
+
+		sum += o[i].target;
+		if (v[i].stats != PS_FRESH) {
+			floor += v[i].assigned;
+			continue;
+		}
+		/* With a VM left alone, none is taken below its
+		 * demand (or what it has, if less) for it. */
+		if (alone) {
+			uint64_t a = v[i].assigned, d = v[i].demand;
+
+			a = a < v[i].maximum ? a : v[i].maximum;
+			d = d < v[i].maximum ? d : v[i].maximum;
+			if (a > keep && d > keep)
+				keep = a < d ? a : d;
+			if (o[i].target < keep)
+				t->bad_bounds++;
+		}
+		floor += keep;
+		if (o[i].target < v[i].minimum || o[i].target > v[i].maximum)
+			t->bad_bounds++;
+	}
+	/* The pool holds whenever the minimums and the VMs left
+	 * alone fit in it at all, loans and climb headroom too. */
+	if (floor <= pool) {
+		t->checked_sum++;
+		if (sum > pool)
+			t->bad_sum++;
+	}
+}
+
+/* While the pool has room for every configured buffer, no VM is kept
+ * below its own (but for less than a step). */
+static void
+tally_buffers(const struct policy_vm *v, const struct policy_out *o, size_t n,
+    uint64_t pool, bool alone, struct tally *t)
+{
+	uint64_t base[20], sum_base = 0;
+	size_t i;
+
+	for (i = 0; !alone && i < n; i++) {
+		uint64_t b = (policy_want(v[i].demand, v[i].buffer) +
+		    M(8) - 1) / M(8) * M(8);
+		uint64_t lo =
+		    v[i].minimum < v[i].maximum ? v[i].minimum : v[i].maximum;
+
+		b = b < lo ? lo : b > v[i].maximum ? v[i].maximum : b;
+		base[i] = b;
+		sum_base += b;
+	}
+	for (i = 0; !alone && sum_base <= pool && i < n; i++) {
+		t->checked_buf++;
+		if (o[i].target + M(8) <= base[i])
+			t->bad_buf++;
+	}
+}
+
+/* Same input, same plan; raising one VM's weight never lowers its
+ * target. */
+static void
+tally_same_and_weight(const struct policy_input *in,
+    const struct policy_out *o, struct tally *t)
+{
+	const struct policy_vm *v = in->vms;
+	struct policy_vm v2[20];
+	struct policy_out o2[20];
+	struct policy_input in2 = *in;
+	size_t n = in->n, k;
+
+	policy_plan(in, o2);
+	if (memcmp(o, o2, n * sizeof(*o)) != 0)
+		t->bad_det++;
+
+	k = rnd(n);
+	memcpy(v2, v, n * sizeof(*v));
+	v2[k].weight = v[k].weight + (long)rnd(101 - v[k].weight);
+	in2.vms = v2;
+	policy_plan(&in2, o2);
+	if (o2[k].target < o[k].target)
+		t->bad_weight++;
+}
+
+/* What a VM of v has once the plan o is applied. */
+static void
+apply_plan(struct policy_vm *v, const struct policy_out *o, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		v[i].assigned = o[i].target;
+		v[i].surplus_since = o[i].surplus_since;
+		v[i].loan = o[i].loan;
+	}
+}
+
+/*
+ * Steady demand: apply the plan, plan again, nothing moves. With a VM
+ * left alone, a VM kept at what it has below its demand may take one
+ * more step of what the first plan left unused (its floor moved up with
+ * it); then nothing moves.
+ */
+static void
+tally_steady(const struct policy_input *in, const struct policy_out *o,
+    bool alone, struct tally *t)
+{
+	struct policy_vm v2[20];
+	struct policy_out o2[20];
+	struct policy_input in2 = *in;
+	size_t n = in->n, i;
+
+	memcpy(v2, in->vms, n * sizeof(*v2));
+	apply_plan(v2, o, n);
+	in2.vms = v2;
+	policy_plan(&in2, o2);
+	for (int round = 0; round < 2; round++) {
+		bool moved = false;
+
+		for (i = 0; i < n; i++)
+			moved |= o2[i].change;
+		if (!moved)
+			break;
+		if (round == 1 || !alone) {
+			t->bad_steady++;
+			break;
+		}
+		apply_plan(v2, o2, n);
+		policy_plan(&in2, o2);
+	}
+}
+
 static void
 properties(void)
 {
-	struct policy_vm v[20], v2[20];
-	struct policy_out o[20], o2[20];
-	int run, bad_sum = 0, bad_bounds = 0, bad_weight = 0, bad_steady = 0;
-	int bad_det = 0, checked_sum = 0, checked_buf = 0, bad_buf = 0;
-	uint64_t base[20];
+	struct policy_vm v[20];
+	struct policy_out o[20];
+	struct tally t = { 0 };
+	int run;
 
 	for (run = 0; run < 20000; run++) {
-		uint64_t pool, sum = 0, floor = 0;
+		uint64_t pool;
 		int64_t now;
-		size_t n = random_input(v, &pool, &now), i, k;
+		size_t n = random_input(v, &pool, &now);
 		struct policy_input in = { pool, now, 300, M(8), v, n,
 			(int64_t)rnd(8), rnd(2) == 0 };
-		bool alone = false;
-		uint64_t sum_base = 0;
+		bool alone = any_alone(v, n);
 
 		policy_plan(&in, o);
-		for (i = 0; i < n; i++)
-			alone |= v[i].stats != PS_FRESH;
-		for (i = 0; i < n; i++) {
-			uint64_t keep = v[i].minimum;
-
-			sum += o[i].target;
-			if (v[i].stats != PS_FRESH) {
-				floor += v[i].assigned;
-				continue;
-			}
-			/* With a VM left alone, none is taken below its
-			 * demand (or what it has, if less) for it. */
-			if (alone) {
-				uint64_t a = v[i].assigned, d = v[i].demand;
-
-				a = a < v[i].maximum ? a : v[i].maximum;
-				d = d < v[i].maximum ? d : v[i].maximum;
-				if (a > keep && d > keep)
-					keep = a < d ? a : d;
-				if (o[i].target < keep)
-					bad_bounds++;
-			}
-			floor += keep;
-			if (o[i].target < v[i].minimum ||
-			    o[i].target > v[i].maximum)
-				bad_bounds++;
-		}
-		/* The pool holds whenever the minimums and the VMs left
-		 * alone fit in it at all, loans and climb headroom too. */
-		if (floor <= pool) {
-			checked_sum++;
-			if (sum > pool)
-				bad_sum++;
-		}
-		/* While the pool has room for every configured buffer, no
-		 * VM is kept below its own (but for less than a step). */
-		for (i = 0; !alone && i < n; i++) {
-			uint64_t b = (policy_want(v[i].demand, v[i].buffer) +
-			    M(8) - 1) / M(8) * M(8);
-			uint64_t lo = v[i].minimum < v[i].maximum ?
-			    v[i].minimum : v[i].maximum;
-
-			b = b < lo ? lo : b > v[i].maximum ? v[i].maximum : b;
-			base[i] = b;
-			sum_base += b;
-		}
-		for (i = 0; !alone && sum_base <= pool && i < n; i++) {
-			checked_buf++;
-			if (o[i].target + M(8) <= base[i])
-				bad_buf++;
-		}
-
-		/* Same input, same plan. */
-		policy_plan(&in, o2);
-		if (memcmp(o, o2, n * sizeof(*o)) != 0)
-			bad_det++;
-
-		/* Raising one VM's weight never lowers its target. */
-		k = rnd(n);
-		memcpy(v2, v, n * sizeof(*v));
-		v2[k].weight = v[k].weight + (long)rnd(101 - v[k].weight);
-		in.vms = v2;
-		policy_plan(&in, o2);
-		if (o2[k].target < o[k].target)
-			bad_weight++;
-
-		/* Steady demand: apply the plan, plan again, nothing moves.
-		 * With a VM left alone, a VM kept at what it has below its
-		 * demand may take one more step of what the first plan left
-		 * unused (its floor moved up with it); then nothing moves. */
-		for (i = 0; i < n; i++) {
-			v2[i] = v[i];
-			v2[i].assigned = o[i].target;
-			v2[i].surplus_since = o[i].surplus_since;
-			v2[i].loan = o[i].loan;
-		}
-		policy_plan(&in, o2);
-		for (int round = 0; round < 2; round++) {
-			bool moved = false;
-
-			for (i = 0; i < n; i++)
-				moved |= o2[i].change;
-			if (!moved)
-				break;
-			if (round == 1 || !alone) {
-				bad_steady++;
-				break;
-			}
-			for (i = 0; i < n; i++) {
-				v2[i].assigned = o2[i].target;
-				v2[i].surplus_since = o2[i].surplus_since;
-				v2[i].loan = o2[i].loan;
-			}
-			policy_plan(&in, o2);
-		}
+		tally_bounds(v, o, n, pool, alone, &t);
+		tally_buffers(v, o, n, pool, alone, &t);
+		tally_same_and_weight(&in, o, &t);
+		tally_steady(&in, o, alone, &t);
 	}
-	CHECK(checked_sum > 10000, "the pool check ran on %d inputs",
-	    checked_sum);
-	CHECK(bad_sum == 0, "sum of targets within the pool (%d bad)",
-	    bad_sum);
-	CHECK(checked_buf > 10000 && bad_buf == 0, "with room for every "
+	CHECK(t.checked_sum > 10000, "the pool check ran on %d inputs",
+	    t.checked_sum);
+	CHECK(t.bad_sum == 0, "sum of targets within the pool (%d bad)",
+	    t.bad_sum);
+	CHECK(t.checked_buf > 10000 && t.bad_buf == 0, "with room for every "
 	    "configured buffer, none kept below its own (%d bad of %d)",
-	    bad_buf, checked_buf);
-	CHECK(bad_bounds == 0, "targets within [minimum, maximum] (%d bad)",
-	    bad_bounds);
-	CHECK(bad_det == 0, "deterministic (%d bad)", bad_det);
-	CHECK(bad_weight == 0, "more weight never means less (%d bad)",
-	    bad_weight);
-	CHECK(bad_steady == 0, "steady input, steady plan (after one more "
-	    "step with a VM left alone; %d bad)", bad_steady);
+	    t.bad_buf, t.checked_buf);
+	CHECK(t.bad_bounds == 0, "targets within [minimum, maximum] (%d bad)",
+	    t.bad_bounds);
+	CHECK(t.bad_det == 0, "deterministic (%d bad)", t.bad_det);
+	CHECK(t.bad_weight == 0, "more weight never means less (%d bad)",
+	    t.bad_weight);
+	CHECK(t.bad_steady == 0, "steady input, steady plan (after one more "
+	    "step with a VM left alone; %d bad)", t.bad_steady);
 }
 
 int
 main(void)
 {
-	rules();
-	headroom_rules();
+	rules_add();
+	rules_reclaim();
+	rules_shortage();
+	rules_left_alone();
+	rules_steps();
+	headroom_climb();
+	headroom_lending();
+	climb_and_rise();
 	properties();
 	return unit_done();
 }
