@@ -44,6 +44,7 @@ check() {
 	if "$@" >"$work/out" 2>&1; then ok "$name"; else not_ok "$name" "$work/out"; fi
 }
 
+# shellcheck disable=SC2317 # called by the trap
 cleanup() {
 	local f
 	if dpkg-query -W -f='${Status}' dmctl 2>/dev/null | grep -q installed; then
@@ -118,7 +119,9 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	policy_made=1
 fi
 dpkg-query -W -f='${Package}\n' | sort >"$work/before"
+# A dmctl.conf already here (saved above) is kept, not asked about.
 if DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 	"$deb" >"$work/apt" 2>&1; then
 	ok "apt-get install ./$(basename "$deb")"
 else
