@@ -5,7 +5,8 @@
 #   make check          unit tests and command tests (real libvirt daemon)
 #   make check SANITIZE=1   the same under ASan and UBSan
 #   make fuzz-check     the libFuzzer harnesses, FUZZ_TIME seconds each
-#   make install        PREFIX=/usr/local DESTDIR=
+#   make install        PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
+#   make deb-check      build, lint, install and purge the Debian package
 #   make demo           a private demo host (see README)
 
 VERSION  = 0.1.0
@@ -14,8 +15,13 @@ BINDIR   = $(PREFIX)/bin
 MANDIR   = $(PREFIX)/share/man
 BASHCOMPDIR = $(PREFIX)/share/bash-completion/completions
 ZSHCOMPDIR  = $(PREFIX)/share/zsh/vendor-completions
-DOCDIR   = $(PREFIX)/share/doc/dmctl
 SYSCONFDIR ?= /etc
+# The systemd unit goes where systemd looks: under /usr, where systemd's
+# pkg-config file says (/lib/systemd/system on Debian 12), else in PREFIX.
+ifeq ($(PREFIX),/usr)
+UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),/usr/lib/systemd/system)
+endif
+UNITDIR ?= $(PREFIX)/lib/systemd/system
 # libvirt runs hooks only from its own /etc/libvirt/hooks (no override).
 HOOKDIR  = $(SYSCONFDIR)/libvirt/hooks/qemu.d
 
@@ -57,7 +63,7 @@ CURSES_LIBS   := $(shell pkg-config --libs ncursesw)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check check-tests deps unit cmdtest install uninstall clean lint \
+.PHONY: all check check-tests deps unit cmdtest install uninstall deb-check clean lint \
 	format demo bench bench-smoke fuzz fuzz-check
 all: bin/dmctl $(if $(wildcard cmd/dmtop.c),bin/dmtop)
 
@@ -197,8 +203,9 @@ lint:
 	mandoc -Tlint -Wwarning man/*.[158]
 
 # What install puts down, one entry each: file:destination:mode. uninstall
-# removes the same list. The hook, the service and the cron example are
-# made from dist/ with the installed binary's path (build/dist).
+# removes the same list. The hook, the service, the cron file and the
+# default dmctl.conf are made from dist/ with the installed binary's path
+# (build/dist).
 GEN = build/dist
 INSTALL_LIST = \
 	bin/dmctl:$(BINDIR)/dmctl:755 \
@@ -208,8 +215,7 @@ INSTALL_LIST = \
 	completions/dmctl.bash:$(BASHCOMPDIR)/dmctl:644 \
 	completions/_dmctl:$(ZSHCOMPDIR)/_dmctl:644 \
 	$(GEN)/qemu-hook:$(HOOKDIR)/dmctl:755 \
-	$(GEN)/dmctl-rebalance.service:$(DOCDIR)/dmctl-rebalance.service:644 \
-	$(GEN)/dmctl.cron:$(DOCDIR)/dmctl.cron:644
+	$(GEN)/dmctl-rebalance.service:$(UNITDIR)/dmctl-rebalance.service:644
 ifneq ($(wildcard $(DMTOP_SRC)),)
 INSTALL_LIST += \
 	bin/dmtop:$(BINDIR)/dmtop:755 \
@@ -217,25 +223,54 @@ INSTALL_LIST += \
 	completions/dmtop.bash:$(BASHCOMPDIR)/dmtop:644 \
 	completions/_dmtop:$(ZSHCOMPDIR)/_dmtop:644
 endif
+# Files the admin edits, as Debian's conffiles: install leaves one that
+# exists alone, uninstall removes one only as installed (an edited one
+# stays, as with "apt-get remove"). The cron line is commented out: the
+# service is the default, cron the alternative, never both.
+CONF_LIST = \
+	$(GEN)/dmctl.conf:$(SYSCONFDIR)/dmctl.conf:644 \
+	$(GEN)/dmctl.cron:$(SYSCONFDIR)/cron.d/dmctl:644
+GEN_FILES = $(GEN)/qemu-hook $(GEN)/dmctl-rebalance.service $(GEN)/dmctl.cron \
+	$(GEN)/dmctl.conf
 
 $(GEN)/%: dist/% FORCE
 	@mkdir -p $(GEN)
 	@sed 's|@BINDIR@|$(BINDIR)|g' $< >$@.tmp && mv $@.tmp $@
 
-install: all $(GEN)/qemu-hook $(GEN)/dmctl-rebalance.service $(GEN)/dmctl.cron
+install: all $(GEN_FILES)
 	@for e in $(INSTALL_LIST); do \
 		src=$${e%%:*}; rest=$${e#*:}; \
 		install -D -m $${rest##*:} $$src "$(DESTDIR)$${rest%:*}" || exit 1; \
 	done
+	@for e in $(CONF_LIST); do \
+		src=$${e%%:*}; rest=$${e#*:}; dst="$(DESTDIR)$${rest%:*}"; \
+		if [ -e "$$dst" ]; then \
+			cmp -s $$src "$$dst" || echo "install: kept $$dst as it is (new default: $$src)"; \
+		else \
+			install -D -m $${rest##*:} $$src "$$dst" || exit 1; \
+		fi; \
+	done
 
-uninstall:
+uninstall: $(GEN_FILES)
 	@for e in $(INSTALL_LIST); do \
 		rest=$${e#*:}; rm -f "$(DESTDIR)$${rest%:*}"; \
 	done
-	-@rmdir "$(DESTDIR)$(DOCDIR)" 2>/dev/null
+	@for e in $(CONF_LIST); do \
+		src=$${e%%:*}; rest=$${e#*:}; dst="$(DESTDIR)$${rest%:*}"; \
+		if [ -e "$$dst" ] && ! cmp -s $$src "$$dst"; then \
+			echo "uninstall: kept $$dst, edited"; \
+		else \
+			rm -f "$$dst"; \
+		fi; \
+	done
+
+# The package (debian/) built, linted, installed, run and purged again,
+# in a copy of the tree; as root (tests/deb-check.sh).
+deb-check:
+	tests/deb-check.sh
 
 format:
 	clang-format -i lib/*.[ch] cmd/*.[ch] tests/unit/*.[ch]
 
 clean:
-	rm -rf bin build/out build/san
+	rm -rf bin build/out build/san build/dist
