@@ -15,32 +15,40 @@
 #include "unit.h"
 #include "util.h"
 
-/* A running dynamic VM with an awkward name, and a static one off. */
+/* A VM named name, uuid ...000N, running when conf is given (with
+ * assigned memory and demand), shut off and without settings when not. */
+static void
+make_vm(struct vm *vm, const char *name, int n, const struct vmconf *conf,
+    uint64_t assigned, uint64_t demand, enum vm_status st)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->name = (char *)name;
+	snprintf(vm->uuid, sizeof(vm->uuid),
+	    "00000000-0000-0000-0000-%012d", n);
+	vm->state = conf ? VIR_DOMAIN_RUNNING : VIR_DOMAIN_SHUTOFF;
+	vm->active = conf != NULL;
+	vm->conf_found = conf != NULL;
+	if (conf)
+		vm->conf = *conf;
+	vm->assigned = assigned;
+	vm->has_demand = demand > 0;
+	vm->demand = demand;
+	vm->status = st;
+	bstate_init(&vm->bstate);
+}
+
+/* A running dynamic VM with an awkward name, and a static one off, on a
+ * host whose pool is overcommitted. */
 static void
 make_snapshot(struct snapshot *s, struct vm *vms)
 {
-	memset(s, 0, sizeof(*s));
-	memset(vms, 0, 2 * sizeof(*vms));
-	vms[0].name = (char *)"we\"b\\1\nx";
-	snprintf(vms[0].uuid, sizeof(vms[0].uuid), "%s",
-	    "00000000-0000-0000-0000-000000000001");
-	vms[0].state = VIR_DOMAIN_RUNNING;
-	vms[0].active = true;
-	vms[0].conf_found = 1;
-	vms[0].conf = (struct vmconf){ true, 1 * GIB, 512 * MIB, 4 * GIB,
+	static const struct vmconf web = { true, 1 * GIB, 512 * MIB, 4 * GIB,
 		20, 50 };
-	vms[0].assigned = 1 * GIB;
-	vms[0].has_demand = true;
-	vms[0].demand = 700 * MIB;
-	vms[0].status = VM_STATUS_LOW;
-	bstate_init(&vms[0].bstate);
-	vms[1].name = (char *)"db";
-	snprintf(vms[1].uuid, sizeof(vms[1].uuid), "%s",
-	    "00000000-0000-0000-0000-000000000002");
-	vms[1].state = VIR_DOMAIN_SHUTOFF;
-	vms[1].conf_found = 0;
-	vms[1].status = VM_STATUS_NONE;
-	bstate_init(&vms[1].bstate);
+
+	make_vm(&vms[0], "we\"b\\1\nx", 1, &web, 1 * GIB, 700 * MIB,
+	    VM_STATUS_LOW);
+	make_vm(&vms[1], "db", 2, NULL, 0, 0, VM_STATUS_NONE);
+	memset(s, 0, sizeof(*s));
 	s->vms = vms;
 	s->n = 2;
 	s->host = (struct host){ 16 * GIB, 1 * GIB, 0, 0, 15 * GIB, 16 * GIB,
@@ -51,11 +59,8 @@ static char *
 print(const struct snapshot *s, const struct prom_tally *t)
 {
 	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
 
-	prom_print(f, s, t);
-	fclose(f);
+	UNIT_CAPTURE(out, prom_print(f, s, t));
 	return out;
 }
 
