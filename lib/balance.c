@@ -256,7 +256,7 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 		if (o->output == BAL_TEXT)
 			plan_print_text(f, &items[i], o->dry_run);
 	}
-	if (o->tally && !o->dry_run)
+	if (o->tally)
 		tally_pass(o->tally, items, n, failed);
 	if (o->output == BAL_JSON)
 		plan_print_json(f, &s, items, n, o->dry_run, now);

@@ -112,7 +112,7 @@ prom_vs_json() {
 	wait "$watcher" || ws=$?
 	watcher=
 	echo "counters (passes add reclaim moved errors): $(cat "$BATS_TEST_TMPDIR/c0") then $(cat "$BATS_TEST_TMPDIR/c1")"
-	cat "$BATS_TEST_TMPDIR/watch"
+	cat "$BATS_TEST_TMPDIR/watch" "$d/dmctl.prom"
 	cat "$BATS_TEST_TMPDIR/err"
 	[ ! -s "$BATS_TEST_TMPDIR/err" ]
 	[ "$ws" -eq 0 ]
