@@ -48,10 +48,6 @@ static const struct cli_opt opts[] = {
 	    "--every)" },
 };
 
-/* Where --every and --textfile are in opts, for cli_args.seen. */
-#define OPT_EVERY 3
-#define OPT_TEXTFILE 4
-
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
 
 const struct cli_cmd cmd_rebalance = {
@@ -175,7 +171,8 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 
 	if ((rc = cli_parse(cmd, argc, argv, &o, &a)) != CLI_RUN)
 		return rc;
-	if ((a.seen >> OPT_TEXTFILE & 1) && !(a.seen >> OPT_EVERY & 1))
+	/* --every is at least 1 when given. */
+	if (o.textfile && !o.every)
 		return cli_usage_error(cmd, "--textfile needs --every");
 	if (hostconf_load(&l.hc, a.conffile) < 0) {
 		hostconf_free(&l.hc);
