@@ -57,13 +57,13 @@ prom_vs_json() {
 	grep -q '^dmctl_vm_status{domain="gshow",.*,status="ok"} [01]$' \
 		"$BATS_TEST_TMPDIR/show.prom"
 	# No balancer counters outside a loop.
-	! grep -q dmctl_balancer_ "$BATS_TEST_TMPDIR/show.prom"
+	run ! grep -q dmctl_balancer_ "$BATS_TEST_TMPDIR/show.prom"
 }
 
 @test "show --prometheus of one VM, and it excludes --json" {
 	dmctl show --prometheus gshow >"$BATS_TEST_TMPDIR/one.prom"
 	grep -q 'domain="gshow"' "$BATS_TEST_TMPDIR/one.prom"
-	! grep -q 'domain="gset"' "$BATS_TEST_TMPDIR/one.prom"
+	run ! grep -q 'domain="gset"' "$BATS_TEST_TMPDIR/one.prom"
 	run dmctl show --prometheus --json
 	[ "$status" -eq 2 ]
 	[[ "$output" == *"--json and --prometheus conflict"* ]]
@@ -93,14 +93,14 @@ prom_vs_json() {
 	# Demand up by 150 MiB: the balancer adds; released, it reclaims.
 	tb_guest gshow hold 150 >/dev/null
 	added() {
-		set -- $("$PROMCHECK" counters "$d/dmctl.prom")
-		[ "$2" -ge 1 ] && [ "$4" -gt 0 ]
+		read -r _ a _ m _ < <("$PROMCHECK" counters "$d/dmctl.prom")
+		[ "$a" -ge 1 ] && [ "$m" -gt 0 ]
 	}
 	tb_wait_for 20 added
 	tb_guest gshow release >/dev/null
 	reclaimed() {
-		set -- $("$PROMCHECK" counters "$d/dmctl.prom")
-		[ "$3" -ge 1 ]
+		read -r _ _ r _ _ < <("$PROMCHECK" counters "$d/dmctl.prom")
+		[ "$r" -ge 1 ]
 	}
 	tb_wait_for 30 reclaimed
 	"$PROMCHECK" counters "$d/dmctl.prom" >"$BATS_TEST_TMPDIR/c1"
@@ -116,7 +116,7 @@ prom_vs_json() {
 	cat "$BATS_TEST_TMPDIR/err"
 	[ ! -s "$BATS_TEST_TMPDIR/err" ]
 	[ "$ws" -eq 0 ]
-	read -r p0 a0 r0 m0 e0 <"$BATS_TEST_TMPDIR/c0"
+	read -r p0 a0 r0 m0 _ <"$BATS_TEST_TMPDIR/c0"
 	read -r p1 a1 r1 m1 e1 <"$BATS_TEST_TMPDIR/c1"
 	[ "$p1" -gt "$p0" ] && [ "$a1" -gt "$a0" ] && [ "$r1" -gt "$r0" ]
 	[ "$m1" -ge $((m0 + 2 * 100 * MiB)) ]
