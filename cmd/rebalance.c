@@ -27,6 +27,7 @@ struct rebalance_opts {
 	bool dry_run;
 	int output;		/* enum balance_output */
 	long every;
+	const char *textfile;
 };
 
 #define REB_OFF(field) offsetof(struct rebalance_opts, field)
@@ -41,6 +42,10 @@ static const struct cli_opt opts[] = {
 	{ .lng = "every", .type = CLI_NUMBER, .arg = "SECONDS",
 	    .off = REB_OFF(every), .lo = 1, .hi = 86400,
 	    .help = "run a pass every SECONDS until SIGINT or SIGTERM" },
+	{ .lng = "textfile", .type = CLI_PATH, .arg = "DIR",
+	    .off = REB_OFF(textfile),
+	    .help = "write DIR/" PROM_TEXTFILE " after each pass (needs "
+	    "--every)" },
 };
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
@@ -87,6 +92,9 @@ struct loop {
 	virConnectPtr conn;
 	char *lock;
 	bool said_down;
+	const char *textfile;	/* --textfile DIR, or NULL */
+	struct prom_tally tally;
+	bool said_textfile;
 };
 
 /* One pass: 0, or 1 when it failed or some VM could not be set. */
@@ -99,6 +107,7 @@ pass(struct loop *l)
 	 * second. */
 	if (!l->conn && !(l->conn = virt_open(l->uri, false, !l->said_down))) {
 		l->said_down = true;
+		l->tally.errors++;
 		return 1;
 	}
 	if (l->said_down)
@@ -106,10 +115,14 @@ pass(struct loop *l)
 	l->said_down = false;
 	free(l->lock);
 	l->lock = lock_path(l->conn, &l->hc);
-	if ((fd = lock_take(l->lock, l->hc.lock_wait, "rebalance", &stop)) < 0)
+	if ((fd = lock_take(l->lock, l->hc.lock_wait, "rebalance", &stop)) < 0) {
+		l->tally.errors++;
 		return 1;
+	}
 	r = balance_pass(l->conn, &l->hc, &l->bo, time(NULL), stdout);
 	close(fd);
+	if (r < 0)
+		l->tally.errors++;
 	/* A dead connection is opened afresh next time, so --every
 	 * outlives a daemon restart. */
 	if (r < 0 && virConnectIsAlive(l->conn) != 1) {
@@ -117,6 +130,34 @@ pass(struct loop *l)
 		l->conn = NULL;
 	}
 	return r != 0;
+}
+
+/* The figures after a pass and the loop's counters, for node_exporter; only
+ * the counters while the daemon cannot be read. A file that cannot be
+ * written is said once, until it can be again. */
+static void
+write_textfile(struct loop *l, const struct timespec *start)
+{
+	struct timespec end;
+	struct snapshot s;
+	char err[1024];
+	bool have;
+	int r;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	l->tally.passes++;
+	l->tally.pass_seconds = (double)(end.tv_sec - start->tv_sec) +
+	    (double)(end.tv_nsec - start->tv_nsec) / 1e9;
+	if (!l->textfile)
+		return;
+	have = l->conn && snapshot_take(l->conn, NULL, 0, &l->hc, &s) == 0;
+	r = prom_write_textfile(l->textfile, have ? &s : NULL, &l->tally, err,
+	    sizeof(err));
+	if (have)
+		snapshot_free(&s);
+	if (r < 0 && !l->said_textfile)
+		dm_warn("rebalance: %s", err);
+	l->said_textfile = r < 0;
 }
 
 static int
@@ -130,6 +171,9 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 
 	if ((rc = cli_parse(cmd, argc, argv, &o, &a)) != CLI_RUN)
 		return rc;
+	/* --every is at least 1 when given. */
+	if (o.textfile && !o.every)
+		return cli_usage_error(cmd, "--textfile needs --every");
 	if (hostconf_load(&l.hc, a.conffile) < 0) {
 		hostconf_free(&l.hc);
 		return 1;
@@ -138,6 +182,8 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	l.bo.dry_run = o.dry_run;
 	l.bo.output = (enum balance_output)o.output;
 	l.bo.every = (unsigned)o.every;
+	l.bo.tally = &l.tally;
+	l.textfile = o.textfile;
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -149,6 +195,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 
 		clock_gettime(CLOCK_MONOTONIC, &start);
 		rc = pass(&l);
+		write_textfile(&l, &start);
 		/* Each pass's plan is out before the next: a reader that
 		 * went away ends the loop (quietly, as by SIGPIPE). */
 		if (o.every && dm_flush_stdout() < 0) {

@@ -6,18 +6,24 @@
 #include "commands.h"
 #include "fields.h"
 #include "hostline.h"
+#include "prom.h"
 #include "util.h"
 #include "virt.h"
 #include "vmstate.h"
 
+enum show_output { SHOW_TEXT, SHOW_JSON, SHOW_PROMETHEUS };
+
 struct show_opts {
-	bool json;
+	int output;		/* enum show_output */
 };
 
 static const struct cli_opt opts[] = {
-	{ .lng = "json", .type = CLI_FLAG,
-	    .off = offsetof(struct show_opts, json),
+	{ .lng = "json", .type = CLI_SET, .value = SHOW_JSON,
+	    .off = offsetof(struct show_opts, output), .excl = CLI_GROUP(0),
 	    .help = "print JSON (sizes in bytes)" },
+	{ .lng = "prometheus", .type = CLI_SET, .value = SHOW_PROMETHEUS,
+	    .off = offsetof(struct show_opts, output), .excl = CLI_GROUP(0),
+	    .help = "print Prometheus metrics (text exposition format)" },
 };
 
 static int run(const struct cli_cmd *cmd, int argc, char **argv);
@@ -49,7 +55,7 @@ static const enum col_id json_cols[] = {
 static int
 run(const struct cli_cmd *cmd, int argc, char **argv)
 {
-	struct show_opts o = { .json = false };
+	struct show_opts o = { .output = SHOW_TEXT };
 	struct cli_args a = { .uri = dmctl_uri };
 	struct hostconf hc;
 	struct snapshot snap;
@@ -91,7 +97,9 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 				    snap.vms[k].name, snap.vms[k].conf_error);
 				failed++;
 			}
-		if (o.json)
+		if (o.output == SHOW_PROMETHEUS)
+			prom_print(stdout, &snap, NULL);
+		else if (o.output == SHOW_JSON)
 			fields_print_json(stdout, &snap, json_cols,
 			    DM_ARRAY_LEN(json_cols));
 		else {

@@ -209,6 +209,27 @@ report(const struct item *it)
 	return 0;
 }
 
+/* Count this pass's changes and errors in the loop's tally. */
+static void
+tally_pass(struct prom_tally *t, const struct item *items, size_t n,
+    int failed)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		uint64_t from = items[i].in.assigned, to = items[i].out.target;
+
+		if (!items[i].applied)
+			continue;
+		if (to > from)
+			t->adds++;
+		else if (to < from)
+			t->reclaims++;
+		t->moved += to > from ? to - from : from - to;
+	}
+	t->errors += (uint64_t)failed;
+}
+
 int
 balance_pass(virConnectPtr conn, const struct hostconf *hc,
     const struct balance_opts *o, time_t now, FILE *f)
@@ -235,6 +256,8 @@ balance_pass(virConnectPtr conn, const struct hostconf *hc,
 		if (o->output == BAL_TEXT)
 			plan_print_text(f, &items[i], o->dry_run);
 	}
+	if (o->tally)
+		tally_pass(o->tally, items, n, failed);
 	if (o->output == BAL_JSON)
 		plan_print_json(f, &s, items, n, o->dry_run, now);
 	fflush(f);

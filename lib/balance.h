@@ -14,6 +14,7 @@
 #include <libvirt/libvirt.h>
 
 #include "hostconf.h"
+#include "prom.h"
 
 enum balance_output { BAL_TEXT, BAL_JSON, BAL_QUIET };
 
@@ -25,6 +26,8 @@ struct balance_opts {
 				 * surplus for it, in the balancer's order */
 	unsigned every;		/* seconds between passes; 0: one pass
 				 * (from cron, taken as a minute) */
+	struct prom_tally *tally;	/* NULL, or what the passes did, to
+					 * add this pass's changes to */
 };
 
 /* Seconds from a demand change to the balancer's answer: the time to the

@@ -246,11 +246,8 @@ static char *
 plan_text(const struct item *it, bool dry_run)
 {
 	char *out = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&out, &len);
 
-	plan_print_text(f, it, dry_run);
-	fclose(f);
+	UNIT_CAPTURE(out, plan_print_text(f, it, dry_run));
 	return out;
 }
 

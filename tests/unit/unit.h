@@ -34,6 +34,15 @@ static int unit_n, unit_failed;
 			    g_ ? g_ : "(null)", w_);                        \
 	} while (0)
 
+/* Run stmt with f a stream into out, a string for the caller to free. */
+#define UNIT_CAPTURE(out, stmt)                                             \
+	do {                                                                \
+		size_t len_ = 0;                                            \
+		FILE *f = open_memstream(&(out), &len_);                    \
+		stmt;                                                       \
+		fclose(f);                                                  \
+	} while (0)
+
 static inline int
 unit_done(void)
 {
