@@ -41,19 +41,24 @@ stderr_is_journal(void)
 }
 
 /* Whether a syslog daemon listens on /dev/log: a socket left behind by
- * one that is gone refuses the connection. */
+ * one that is gone refuses the connection. A datagram socket as a rule,
+ * a stream one for some daemons (syslog(3) tries both). */
 static bool
 syslog_listens(void)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	bool ok;
+	static const int types[] = { SOCK_DGRAM, SOCK_STREAM };
+	bool ok = false;
 
-	if (fd < 0)
-		return false;
 	strcpy(sa.sun_path, "/dev/log");
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
+	for (size_t i = 0; i < 2 && !ok; i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+
+		if (fd < 0)
+			continue;
+		ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
+		close(fd);
+	}
 	return ok;
 }
 
