@@ -63,8 +63,8 @@ CURSES_LIBS   := $(shell pkg-config --libs ncursesw)
 UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all check check-tests deps unit cmdtest install uninstall deb-check clean lint \
-	format demo bench bench-smoke fuzz fuzz-check
+.PHONY: all check check-tests deps unit cmdtest disttest install uninstall \
+	deb-check clean lint format demo bench bench-smoke fuzz fuzz-check
 all: bin/dmctl $(if $(wildcard cmd/dmtop.c),bin/dmtop)
 
 # bin/ holds the binaries of the last build asked for, sanitized or not:
@@ -181,13 +181,17 @@ cmdtest: bin/dmctl
 	bats $(BATSFLAGS) tests/testbed
 	bats $(BATSFLAGS) tests/cmd
 
+# The files of dist/ that need no guests to check (the dashboard).
+disttest:
+	bats $(BATSFLAGS) tests/dist
+
 # make check installs the Debian packages it needs first (as root; as
 # another user it names what is missing), then builds and tests in a new
 # make, so that pkg-config is asked only once the packages are there.
 check: deps
 	$(MAKE) check-tests
 
-check-tests: all unit fuzz-check bench-smoke cmdtest lint
+check-tests: all unit fuzz-check bench-smoke cmdtest disttest lint
 
 deps:
 	tests/install-deps

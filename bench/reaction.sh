@@ -71,6 +71,9 @@ fi
 mib=${2:-40}
 case $jumps$mib in *[!0-9]* | '') echo "usage: $0 [--hotadd | --oneshot SECONDS] [JUMPS] [MIB]" >&2; exit 2 ;; esac
 dmctl="$here/bin/dmctl"
+# The balancer's changes to syslog, as on a host that has one: on one
+# without, they would go to stderr, between the figures.
+export DMCTL_LOG=${DMCTL_LOG:-syslog}
 # shellcheck source=../tests/testbed/testbed.bash
 source "$here/tests/testbed/testbed.bash"
 unset TB_DIR

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -19,6 +18,7 @@
 #include "commands.h"
 #include "hostconf.h"
 #include "lock.h"
+#include "log.h"
 #include "size.h"
 #include "util.h"
 #include "virt.h"
@@ -189,7 +189,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	openlog("dmctl", LOG_PID, LOG_DAEMON);
+	log_open("dmctl");
 	do {
 		struct timespec start;
 
@@ -210,7 +210,7 @@ run(const struct cli_cmd *cmd, int argc, char **argv)
 		virConnectClose(l.conn);
 	free(l.lock);
 	hostconf_free(&l.hc);
-	closelog();
+	log_close();
 	/* Stopped by a signal, --every has done its job. */
 	return o.every && stop ? 0 : rc;
 }

@@ -7,6 +7,7 @@
 #include <syslog.h>
 
 #include "ledger.h"
+#include "log.h"
 #include "pass.h"
 #include "size.h"
 #include "util.h"
@@ -25,7 +26,7 @@ overcommit_report(const struct host *h)
 
 	if (h->free >= 0) {
 		if (said)
-			pass_log(LOG_NOTICE, "host pool no longer "
+			log_say(LOG_NOTICE, "host pool no longer "
 			    "overcommitted");
 		said = false;
 		return;
@@ -33,7 +34,7 @@ overcommit_report(const struct host *h)
 	if (said)
 		return;
 	said = true;
-	pass_log(LOG_WARNING, "host pool overcommitted by %s: VMs have %s of "
+	log_say(LOG_WARNING, "host pool overcommitted by %s: VMs have %s of "
 	    "a %s pool", size_human((uint64_t)-h->free, a, sizeof(a)),
 	    size_human(h->assigned, b, sizeof(b)),
 	    size_human(h->pool, c, sizeof(c)));
@@ -183,16 +184,15 @@ apply_all(virConnectPtr conn, struct item *items, size_t n, uint64_t pool,
 		pass_keep_state(conn, &items[i], hc);
 }
 
-/* An error to stderr and syslog, a move to syslog; returns 1 for an
- * error. */
+/* An error to stderr and the log, a move to the log (log.h); returns 1
+ * for an error. */
 static int
 report(const struct item *it)
 {
 	char from[32], to[32], plug[64] = "";
 
 	if (it->error) {
-		dm_error("VM '%s': %s", it->vm->name, it->error);
-		syslog(LOG_ERR, "VM '%s': %s", it->vm->name, it->error);
+		log_say(LOG_ERR, "VM '%s': %s", it->vm->name, it->error);
 		return 1;
 	}
 	if (!it->applied)
@@ -200,7 +200,7 @@ report(const struct item *it)
 	if (it->vm->hotadd)
 		snprintf(plug, sizeof(plug), ", plugged %s",
 		    size_human(it->vm->plugged, to, sizeof(to)));
-	syslog(LOG_NOTICE, "VM '%s': memory %s -> %s (demand %llu MiB, "
+	log_record(LOG_NOTICE, "VM '%s': memory %s -> %s (demand %llu MiB, "
 	    "buffer %ld%%, %s%s)", it->vm->name,
 	    size_human(it->in.assigned, from, sizeof(from)),
 	    size_human(it->out.target, to, sizeof(to)),

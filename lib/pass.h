@@ -49,11 +49,8 @@ void pass_prepare(struct item *it, struct vm *vm, const struct hostconf *hc,
     time_t now, uint64_t *held);
 /* Forget what was kept of VMs this pass did not prepare or say. */
 void pass_memo_prune(void);
-/* Say msg of vm (stderr and syslog) once per episode. */
+/* Say msg of vm (stderr and the log, log.h) once per episode. */
 void pass_say_once(const struct vm *vm, int prio, const char *msg);
-/* A message for the admin: on stderr and in syslog. */
-void pass_log(int prio, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /* actuator.c: make it's plan so (balloon, plugs), drawing what it plugs
  * ahead from *spare; then keep its state for the next pass. */

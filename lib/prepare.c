@@ -6,12 +6,12 @@
  */
 #include "pass.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 
+#include "log.h"
 #include "size.h"
 #include "util.h"
 
@@ -164,26 +164,7 @@ climb_sample(struct item *it, int ps, time_t now)
 		it->in.climb = r->rate;
 }
 
-/* A message for the admin: on stderr and in syslog, said once per
- * episode by the caller. */
-void
-pass_log(int prio, const char *fmt, ...)
-{
-	va_list ap;
-	char *msg;
-
-	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
-	va_end(ap);
-	if (!msg)
-		return;
-	dm_warn("%s", msg);
-	syslog(prio, "%s", msg);
-	free(msg);
-}
-
-/* Say msg of vm (stderr and syslog) unless it was said last, and is
+/* Say msg of vm (stderr and the log) unless it was said last, and is
  * still said at every pass since. */
 void
 pass_say_once(const struct vm *vm, int prio, const char *msg)
@@ -195,7 +176,7 @@ pass_say_once(const struct vm *vm, int prio, const char *msg)
 		return;
 	free(m->msg);
 	m->msg = xstrdup(msg);
-	pass_log(prio, "VM '%s': %s", vm->name, msg);
+	log_say(prio, "VM '%s': %s", vm->name, msg);
 }
 
 /*
@@ -230,7 +211,7 @@ resize_check(struct item *it, time_t now)
 			st->resize_retry = now + st->resize_backoff;
 			/* Once an episode; the retries are quiet. */
 			if (first)
-				pass_log(LOG_WARNING, "VM '%s': %s stopped short: "
+				log_say(LOG_WARNING, "VM '%s': %s stopped short: "
 			    "%s plugged, %s asked for; counted as plugged%s; "
 			    "asking again in %lld s", vm->name,
 			    unplug ? "unplug" : "plug",
@@ -274,7 +255,7 @@ hotadd_prepare(struct item *it, int ps, time_t now, uint64_t *held)
 	if (st->offline_since >= 0 && st->offline_at < 0 &&
 	    now - st->offline_since >= NOT_ONLINE_AFTER) {
 		st->offline_at = now;
-		pass_log(LOG_WARNING, "VM '%s': its guest does not online "
+		log_say(LOG_WARNING, "VM '%s': its guest does not online "
 		    "hot-added memory (%s plugged, MemTotal did not grow): "
 		    "unplugging it, growing by balloon only (see Hot-add in "
 		    "dmctl(8))", vm->name, size_human(vm->plugged, a, sizeof(a)));

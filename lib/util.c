@@ -72,11 +72,18 @@ xasprintf(const char *fmt, ...)
 	return s;
 }
 
-static void vreport(const char *fmt, va_list ap)
-    __attribute__((format(printf, 1, 0)));
+static void vreport(int level, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 static void (*report_fn)(const char *msg, void *arg);
 static void *report_arg;
+static bool report_journal;
+
+void
+dm_report_journal(bool on)
+{
+	report_journal = on;
+}
 
 void
 dm_report_to(void (*fn)(const char *msg, void *arg), void *arg)
@@ -85,8 +92,9 @@ dm_report_to(void (*fn)(const char *msg, void *arg), void *arg)
 	report_arg = arg;
 }
 
+/* level: the syslog(3) level, told to the journal. */
 static void
-vreport(const char *fmt, va_list ap)
+vreport(int level, const char *fmt, va_list ap)
 {
 	if (report_fn) {
 		char msg[1024];
@@ -96,7 +104,10 @@ vreport(const char *fmt, va_list ap)
 		return;
 	}
 	fflush(stdout);
-	fprintf(stderr, "%s: ", dm_progname);
+	if (report_journal)
+		fprintf(stderr, "<%d>", level);
+	else
+		fprintf(stderr, "%s: ", dm_progname);
 	vfprintf(stderr, fmt, ap);
 	fputc('\n', stderr);
 }
@@ -107,7 +118,7 @@ dm_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(fmt, ap);
+	vreport(3, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -118,7 +129,7 @@ dm_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(fmt, ap);
+	vreport(4, fmt, ap);
 	va_end(ap);
 }
 

@@ -4,6 +4,7 @@
 #define DM_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -38,6 +39,12 @@ void dm_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * shows them in its message line. fn NULL puts stderr back.
  */
 void dm_report_to(void (*fn)(const char *msg, void *arg), void *arg);
+/*
+ * With on, stderr is the journal (log.c): each message starts with its
+ * level as sd-daemon(3) "<3>" or "<4>" instead of the program's name,
+ * which the journal adds itself.
+ */
+void dm_report_journal(bool on);
 
 /* Flush stdout and report a write error (full disk, closed pipe) once. */
 /*

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # dmctl rebalance against real guests: active add, passive reclaim, a
 # short pool shared by weight, dry runs, locking, VMs that vanish, the
-# --every loop under climbing demand, and syslog.
+# --every loop under climbing demand, and where changes are logged
+# (syslog, the journal, stderr).
 
 load helpers
 
@@ -491,15 +492,10 @@ state_attr() {
 	vsh metadata b1 urn:dmctl:dynamic-memory:1 --live --key dm --set "$xml"
 }
 
-@test "every change is logged to syslog" {
-	[ "$(id -u)" = 0 ] || skip "needs root for a private /dev/log"
-	command -v socat >/dev/null || skip "socat not installed"
-	reset b1
-	c=$(conf)
-	hold_past b1 225 >/dev/null
-	log="$BATS_TEST_TMPDIR/syslog"
-	# A private mount namespace with a /dev of its own, whose /dev/log is
-	# a socket we read: the host's syslog is not touched.
+# private_dev SCRIPT [ARG...]: run the bash SCRIPT with ARGs as $1...
+# in a private mount namespace with a /dev of its own that has only null,
+# zero, random and urandom: no /dev/log but one SCRIPT makes.
+private_dev() {
 	unshare -m bash -c '
 		set -e
 		d=$(mktemp -d)
@@ -508,14 +504,77 @@ state_attr() {
 			cp -a /dev/$n "$d/dev/"
 		done
 		mount --bind "$d/dev" /dev
+		script=$1
+		shift
+		eval "$script"
+	' _ "$@"
+}
+
+@test "every change is logged to syslog" {
+	unset DMCTL_LOG
+	[ "$(id -u)" = 0 ] || skip "needs root for a private /dev/log"
+	command -v socat >/dev/null || skip "socat not installed"
+	reset b1
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	log="$BATS_TEST_TMPDIR/syslog"
+	# Its /dev/log is a socket we read: the host's syslog is not touched.
+	private_dev '
 		socat -u UNIX-RECV:/dev/log OPEN:"$1",creat,append &
 		for _ in $(seq 50); do [ -S /dev/log ] && break; sleep 0.1; done
 		"$2" rebalance -q -C "$3"
 		sleep 0.5
 		kill $!
-	' _ "$log" "$DMCTL" "$c"
+	' "$log" "$DMCTL" "$c"
 	cat "$log"
 	grep -q "dmctl\[[0-9]*\]: VM 'b1': memory 256M -> .* (demand .* MiB, buffer 20%, add: below demand + buffer)" "$log"
+}
+
+@test "under systemd every change goes to the journal, on stderr with its level" {
+	unset DMCTL_LOG
+	reset b1
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	j="$BATS_TEST_TMPDIR/journal"
+	: >"$j"
+	# systemd names the stream it connects stderr to in JOURNAL_STREAM
+	# (systemd.exec(5)); here a file stands for the journal's stream.
+	out=$(JOURNAL_STREAM=$(stat -c %d:%i "$j") "$DMCTL" rebalance -q -C "$c" 2>>"$j")
+	cat "$j"
+	[ -z "$out" ]
+	# Level notice (5) for journald, which adds the program's name.
+	grep -q "^<5>VM 'b1': memory 256M -> .* (demand .* MiB, buffer 20%, add: below demand + buffer)$" "$j"
+	[ "$(grep -vc '^<[0-7]>' "$j")" -eq 0 ]
+	# Errors carry their level too.
+	st=0
+	JOURNAL_STREAM=$(stat -c %d:%i "$j") "$DMCTL" rebalance -q \
+		-c 'qemu:///system?socket=/nonexistent/sock' 2>>"$j" || st=$?
+	[ "$st" -eq 1 ]
+	[ "$(grep -vc '^<[0-7]>' "$j")" -eq 0 ]
+	grep -q '^<3>' "$j"
+}
+
+@test "with neither journal nor syslog, changes go to stderr after one warning" {
+	unset DMCTL_LOG
+	[ "$(id -u)" = 0 ] || skip "needs root for a /dev without log"
+	reset b1
+	reset b2
+	c=$(conf)
+	hold_past b1 225 >/dev/null
+	hold_past b2 225 >/dev/null
+	err="$BATS_TEST_TMPDIR/err"
+	# No /dev/log, and JOURNAL_STREAM names a stream stderr is not (a
+	# shell started by a unit, its stderr sent elsewhere).
+	JOURNAL_STREAM=1:1 private_dev '
+		[ ! -e /dev/log ]
+		"$1" rebalance -q -C "$2"
+	' "$DMCTL" "$c" >"$BATS_TEST_TMPDIR/out" 2>"$err"
+	cat "$err"
+	[ ! -s "$BATS_TEST_TMPDIR/out" ]
+	[ "$(grep -c "no syslog at /dev/log and not under systemd: balancer changes are printed here" "$err")" -eq 1 ]
+	[ "$(head -1 "$err")" = "dmctl: no syslog at /dev/log and not under systemd: balancer changes are printed here" ]
+	grep -q "^dmctl: VM 'b1': memory 256M -> .* (demand .* MiB, buffer 20%, add: below demand + buffer)$" "$err"
+	grep -q "^dmctl: VM 'b2': memory 256M -> " "$err"
 }
 
 @test "a dynamic VM boots at its startup size; the balancer turns its stats on and leaves it alone at first" {
