@@ -22,6 +22,11 @@ setup_file() {
 teardown_file() {
 	source "$BATS_TEST_DIRNAME/helpers.bash"
 	"$DMCTL" set gset --enable >/dev/null
+	# gshow back at its boot size, without the loop's state, for the
+	# files after this one.
+	vsh setmem gshow 256M --live
+	vsh metadata gshow urn:dmctl:balancer-state:1 --live --remove \
+		>/dev/null 2>&1 || true
 }
 
 teardown() {
