@@ -8,6 +8,7 @@
 #   make install        PREFIX=/usr/local DESTDIR= SYSCONFDIR=/etc
 #   make deb-check      build, lint, install and purge the Debian package
 #   make demo           a private demo host (see README)
+#   make screenshot     the README's picture of dmtop (dist/dmtop.png)
 
 VERSION  = 0.1.0
 PREFIX  ?= /usr/local
@@ -64,7 +65,7 @@ UNIT_SRC = $(wildcard tests/unit/test_*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all check check-tests deps unit cmdtest disttest install uninstall \
-	deb-check clean lint format demo bench bench-smoke fuzz fuzz-check
+	deb-check screenshot clean lint format demo bench bench-smoke fuzz fuzz-check
 all: bin/dmctl $(if $(wildcard cmd/dmtop.c),bin/dmtop)
 
 # bin/ holds the binaries of the last build asked for, sanitized or not:
@@ -202,6 +203,11 @@ demo:
 	tests/install-deps
 	$(MAKE) all
 	tests/demo/demo.sh
+
+# The README's picture of dmtop: the demo's screen a minute in
+# (tests/demo/screenshot.sh; needs python3-pil and fonts-dejavu-core).
+screenshot: all
+	tests/demo/screenshot.sh dist/dmtop.png 60
 
 lint:
 	mandoc -Tlint -Wwarning man/*.[158]
