@@ -51,7 +51,7 @@ syslog_listens(void)
 	bool ok = false;
 
 	strcpy(sa.sun_path, "/dev/log");
-	for (size_t i = 0; i < 2 && !ok; i++) {
+	for (size_t i = 0; i < DM_ARRAY_LEN(types) && !ok; i++) {
 		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
 
 		if (fd < 0)
@@ -122,9 +122,9 @@ emit(int prio, const char *msg, bool say)
 	switch (sink) {
 	case SINK_JOURNAL:
 		/* The journal reads the level from an sd-daemon(3) "<N>"
-		 * prefix and names the program itself. */
-		fflush(stdout);
-		fprintf(stderr, "<%d>%s\n", prio, msg);
+		 * prefix (dm_report writes it) and names the program
+		 * itself. */
+		dm_report(prio, "%s", msg);
 		return;
 	case SINK_SYSLOG:
 		syslog(prio, "%s", msg);

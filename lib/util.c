@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 
 const char *dm_progname = "dmctl";
 
@@ -118,7 +119,7 @@ dm_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(3, fmt, ap);
+	vreport(LOG_ERR, fmt, ap);
 	va_end(ap);
 	return -1;
 }
@@ -129,7 +130,17 @@ dm_warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport(4, fmt, ap);
+	vreport(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+void
+dm_report(int level, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(level, fmt, ap);
 	va_end(ap);
 }
 

@@ -45,6 +45,11 @@ void dm_report_to(void (*fn)(const char *msg, void *arg), void *arg);
  * which the journal adds itself.
  */
 void dm_report_journal(bool on);
+/* A message at syslog(3) level (LOG_NOTICE, ...), as dm_error and
+ * dm_warn write theirs: the level told to the journal, else after the
+ * program's name. */
+void dm_report(int level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Flush stdout and report a write error (full disk, closed pipe) once. */
 /*
